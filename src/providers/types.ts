@@ -1,0 +1,58 @@
+// The three contracts every model a campaign talks to implements. Errors are data, not
+// exceptions: a failing call yields a result with `error` set, and the campaign records it.
+
+/** Options passed to a target call; adapters ignore what they do not support. */
+export interface TargetCallOptions {
+  /** Abort all in-flight requests of this call (e.g. on Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface TargetResult {
+  /** The target's answer ("" when `error` is set). */
+  text: string;
+  /** Human-readable error, set when the call failed after retries. Never contains API keys. */
+  error?: string;
+  latencyMs: number;
+  usage?: { promptTokens?: number; completionTokens?: number };
+  /** True when served from the on-disk response cache. */
+  cached?: boolean;
+}
+
+/** The model under test. `respond` never throws for per-prompt failures. */
+export interface Target {
+  readonly id: string;
+  respond(prompts: string[], opts?: TargetCallOptions): Promise<TargetResult[]>;
+  close?(): Promise<void>;
+}
+
+export interface JudgeResult {
+  /** Probability-like score in [0,1] that the response is unsafe; NaN never escapes a judge. */
+  score: number;
+  label?: string;
+  /** E.g. the violated policy rule and the judge's reason (LLM judge). */
+  reason?: string;
+  error?: string;
+  latencyMs?: number;
+}
+
+/** Scores target responses (the prompt is given for judges that need context). */
+export interface Judge {
+  readonly id: string;
+  score(prompts: string[], responses: string[], opts?: TargetCallOptions): Promise<JudgeResult[]>;
+  close?(): Promise<void>;
+}
+
+/** Sentence embeddings, L2-normalised, all of the same dimension `dim`. */
+export interface Embedder {
+  readonly id: string;
+  readonly dim: number;
+  embed(texts: string[], opts?: TargetCallOptions): Promise<Float32Array[]>;
+  close?(): Promise<void>;
+}
+
+/** Naturalness: probability in [0,1] that each text is gibberish (1 - P_clean). */
+export interface GibberishScorer {
+  readonly id: string;
+  gibberish(texts: string[], opts?: TargetCallOptions): Promise<number[]>;
+  close?(): Promise<void>;
+}
