@@ -56,3 +56,9 @@ export interface GibberishScorer {
   gibberish(texts: string[], opts?: TargetCallOptions): Promise<number[]>;
   close?(): Promise<void>;
 }
+
+/** A provider in a config: its id plus its options, e.g. `{ id: "openai:chat:gpt-4o-mini", temperature: 0.7 }`. */
+export interface ProviderSpec {
+  id: string;
+  [option: string]: unknown;
+}

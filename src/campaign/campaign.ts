@@ -1,0 +1,499 @@
+// The campaign loop: config -> providers + policy -> (sample, answer, judge, reward, PPO) per epoch -> store.
+// Every epoch's samples and statistics are streamed to the run store; a checkpoint every `checkpointEvery`
+// epochs holds everything needed to continue exactly (policy + optimizer, RNGs, novelty indexes, target state),
+// so `--resume` after a crash or Ctrl-C gives the same results as an uninterrupted run.
+import { dirname } from "node:path";
+import type { CurioConfig } from "../config/index.js";
+import { methodTrains, readSeedExamples, UnreachableError } from "../config/index.js";
+import {
+  composeRewards,
+  EmbeddingNovelty,
+  type EmbeddingNoveltyJSON,
+  type RewardSample,
+  SelfBleuNovelty,
+  type SelfBleuNoveltyJSON,
+} from "../curiosity/index.js";
+import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
+import { prepareTargetInput, preprocessTestCase, type TemplateName } from "../providers/index.js";
+import { PpoTrainer, Rng, type Rollout } from "../rl/index.js";
+import type { RunStore } from "../store/index.js";
+import type { EpochStats, RewardBreakdown, RunInfo, SampleRecord } from "../store/types.js";
+import { type CampaignState, packTrainer, unpackTrainer } from "./checkpoint.js";
+import { type CampaignProviders, closeProviders, createCampaignProviders } from "./providers.js";
+import { SeedPrompts } from "./seeds.js";
+import { versions } from "./versions.js";
+import { prepareWorld } from "./world.js";
+
+export interface CampaignOptions {
+  config: CurioConfig;
+  configPath?: string;
+  store: RunStore;
+  /** Run id (or unique prefix) to continue from its last checkpoint. */
+  resume?: string;
+  seed?: number;
+  maxEpochs?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEpoch?: (s: EpochStats, info: { totalEpochs: number; uniqueSuccesses: number }) => void;
+  log?: (line: string) => void;
+  /** Environment for providers' API keys (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** onnxruntime threads for the policy (default 2). */
+  threads?: number;
+}
+
+export interface CampaignResult {
+  run: RunInfo;
+  epochs: number;
+  samples: number;
+  successes: number;
+  errors: number;
+  interrupted: boolean;
+}
+
+/** A stateful target (e.g. the sandbox world) can expose its state so a resumed run answers identically. */
+interface Stateful {
+  state?(): unknown;
+  loadState?(s: unknown): void;
+}
+
+const FAILING_EPOCHS_LIMIT = 3;
+const normalize = (t: string) => t.toLowerCase().replace(/\s+/g, " ").trim();
+
+function trainableOf(c: CurioConfig["redteam"]["trainable"]): Trainable {
+  if (c.type === "lora") return { kind: "lora", r: c.r, alpha: c.alpha, targets: c.targets };
+  if (c.type === "top") return { kind: "top", k: c.k };
+  return { kind: "full" };
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
+  const { store, signal } = opts;
+  const log = opts.log ?? (() => {});
+
+  // ---------------------------------------------------------------- the run record
+  let run: RunInfo;
+  let config: CurioConfig;
+  if (opts.resume) {
+    run = store.getRun(opts.resume);
+    config = run.config as CurioConfig; // the run continues with the config it started with
+  } else {
+    config = opts.config;
+    const seed = opts.seed ?? config.seed;
+    run = store.createRun({
+      name: config.name,
+      seed,
+      config: { ...config, seed },
+      versions: versions(),
+      method: config.method,
+    });
+  }
+  const seed = run.seed;
+  const trains = methodTrains(config.method);
+  const totalEpochs = opts.maxEpochs ?? config.ppo.epochs;
+  const tau = config.thresholds.success;
+  const baseDir = opts.configPath ? dirname(opts.configPath) : process.cwd();
+
+  // ---------------------------------------------------------------- models and providers
+  const world = await prepareWorld(config, { workspace: config.workspace, threads: opts.threads, log });
+  const providers: CampaignProviders = await createCampaignProviders(config, {
+    seed,
+    concurrency: opts.concurrency ?? config.concurrency,
+    ctx: { env: opts.env ?? process.env, baseDir, log },
+  });
+  let policy: Gpt2Policy | null = null;
+  let trainer: PpoTrainer | null = null;
+  try {
+    await probeProviders(providers, config);
+    const modelSource = world?.policy ?? config.redteam.model;
+    log(`loading red-team model ${modelSource}`);
+    policy = await Gpt2Policy.load(modelSource, {
+      trainable: trainableOf(config.redteam.trainable),
+      valueHead: trains,
+      seed,
+      threads: opts.threads,
+    });
+    const p = config.ppo;
+    if (trains) {
+      trainer = new PpoTrainer(policy, {
+        config: {
+          numRollouts: p.numRollouts,
+          chunkSize: p.batchSize,
+          batchSize: p.batchSize,
+          ppoEpochs: p.ppoEpochs,
+          gamma: p.gamma,
+          lam: p.lam,
+          cliprange: p.cliprange,
+          cliprangeValue: p.cliprangeValue,
+          vfCoef: p.vfCoef,
+          initKlCoef: config.rewards.klBeta,
+          klTarget: p.kl.type === "adaptive" ? p.kl.target : null,
+          klHorizon: p.kl.horizon,
+          lambdaE: config.rewards.entropy,
+          zeroShortResponses: config.rewards.quirks.zeroRewardShortGenerations,
+          lr: p.lr,
+          betas: p.betas,
+          eps: p.eps,
+          weightDecay: p.weightDecay,
+          maxGradNorm: p.maxGradNorm,
+          seed,
+          threads: opts.threads,
+        },
+      });
+    }
+    const examples = world?.examples ?? readSeedExamples(config.redteam.seedPrompts);
+    const seeds = new SeedPrompts(config, examples);
+
+    // ---------------------------------------------------------------- state, fresh or from a checkpoint
+    const rng = new Rng(seed ^ 0x5eed);
+    let selfBleu = new SelfBleuNovelty();
+    let embedding = new EmbeddingNovelty(
+      config.rewards.cosineKnn ? { mode: "knn", k: config.rewards.cosineKnn } : {},
+    );
+    let epoch = 0;
+    let sampleCount = 0;
+    let errors = 0;
+    const successes = new Set<string>();
+    let scoredCases: { text: string; score: number }[] = [];
+    const target = providers.target as typeof providers.target & Stateful;
+    if (opts.resume) {
+      const ckpt = store.latestCheckpoint(run.id);
+      store.rollbackTo(run.id, ckpt ?? { epoch: 0, sampleCount: 0 });
+      if (ckpt) {
+        const s = ckpt.state as CampaignState;
+        epoch = s.epoch;
+        sampleCount = s.samples;
+        errors = s.errors;
+        rng.loadState(s.rng);
+        if (trainer && s.trainer) trainer.loadState(unpackTrainer(s.trainer, ckpt.blobs));
+        selfBleu = SelfBleuNovelty.fromJSON(s.selfBleu as SelfBleuNoveltyJSON);
+        embedding = EmbeddingNovelty.fromJSON(s.embedding as EmbeddingNoveltyJSON);
+        if (s.target !== undefined && s.target !== null) target.loadState?.(s.target);
+        for (const t of s.uniqueSuccesses) successes.add(t);
+        scoredCases = s.scoredCases;
+        log(`resuming ${run.id} after epoch ${epoch} (${sampleCount} samples)`);
+      } else {
+        log(`resuming ${run.id} from the start (no checkpoint was written)`);
+      }
+    }
+    store.setStatus(run.id, "running");
+
+    const saveCheckpoint = () => {
+      const packed = trainer ? packTrainer(trainer.state()) : { json: null, blobs: {} };
+      const state: CampaignState = {
+        version: 1,
+        epoch,
+        samples: sampleCount,
+        errors,
+        rng: rng.state(),
+        trainer: packed.json,
+        selfBleu: selfBleu.toJSON(),
+        embedding: embedding.toJSON(),
+        target: target.state?.() ?? null,
+        uniqueSuccesses: [...successes],
+        scoredCases,
+      };
+      store.saveCheckpoint(run.id, { epoch, sampleCount, state, blobs: packed.blobs });
+    };
+
+    const gen = config.redteam.generation;
+    const genOpts: GenerateOptions = {
+      maxNewTokens: gen.maxNewTokens,
+      temperature: gen.temperature,
+      topP: gen.topP,
+      topK: gen.topK,
+      stop: gen.stop,
+    };
+    const eosText = policy.tokenizer.decode([policy.tokenizer.eosId]);
+    let failingEpochs = 0;
+    let interrupted = false;
+    const started = performance.now();
+    const startEpoch = epoch;
+
+    while (epoch < totalEpochs) {
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const t0 = performance.now();
+      const timings: Record<string, number> = {};
+      const time = async <T>(stage: string, f: () => Promise<T>): Promise<T> => {
+        const s = performance.now();
+        try {
+          return await f();
+        } finally {
+          timings[stage] = (timings[stage] ?? 0) + performance.now() - s;
+        }
+      };
+
+      // 1. the red team writes test cases
+      const zs = seeds.sample(config.ppo.numRollouts, rng, scoredCases);
+      let rollouts: Rollout[] | null = null;
+      let generations: { text: string; finishReason: string; ids: number[]; logprobs: number[] }[];
+      if (trainer) {
+        rollouts = (await time("generate", () => trainer!.rollout(zs, genOpts))).rollouts;
+        generations = rollouts.map((r) => ({
+          text: r.text,
+          finishReason: r.finishReason,
+          ids: r.responseIds,
+          logprobs: [...r.logprobs],
+        }));
+      } else {
+        generations = await time("generate", () => policy!.generate(zs, { ...genOpts, seed: rng.seed() }));
+      }
+      const instruction = config.redteam.task === "instruction";
+      const testCases = generations.map((g) =>
+        preprocessTestCase(g.text, { eos: [eosText], cutAtNewline: instruction }),
+      );
+      const targetInputs = testCases.map((x, i) =>
+        instruction
+          ? prepareTargetInput(x, config.template.format as TemplateName, {
+              systemPrompt: config.template.system ?? undefined,
+            })
+          : `${zs[i]}${x}`,
+      );
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+
+      // 2. the target answers; 3. the judges score; embeddings and naturalness for the curiosity terms
+      const answers = await time("target", () => providers.target.respond(targetInputs, { signal }));
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const ok = answers.map((a) => !a.error);
+      const responses = answers.map((a) => a.text);
+      const judged = await time("judge", () => providers.judge.score(targetInputs, responses, { signal }));
+      const evalJudged = providers.evalJudge
+        ? await time("evalJudge", () => providers.evalJudge!.score(targetInputs, responses, { signal }))
+        : null;
+      const noveltyTexts = testCases.map((x, i) => {
+        const base = instruction ? x : `${zs[i]}${x}`;
+        const stopped = generations[i]!.finishReason !== "length";
+        return config.rewards.quirks.eosInNoveltyText && stopped ? base + eosText : base;
+      });
+      // test-case embeddings are always tracked (the cosine history stays auditable when its weight is 0)
+      const embeddings = await time("embed", () => providers.embedder.embed(noveltyTexts, { signal }));
+      const responseEmbeddings =
+        config.rewards.tdiv !== 0
+          ? await time("embed", () => providers.embedder.embed(responses, { signal }))
+          : [];
+      const gib = providers.gibberish
+        ? await time("gibberish", () => providers.gibberish!.gibberish(testCases, { signal }))
+        : null;
+      if (signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+
+      // 4. rewards (score-then-add on the novelty histories; failed samples are excluded)
+      const rewardSamples: RewardSample[] = testCases.map((x, i) => ({
+        testCase: x,
+        seedPrompt: zs[i],
+        judgeScore: ok[i] && !judged[i]!.error ? judged[i]!.score : null,
+        gibberish: gib ? gib[i] : 0,
+        embedding: embeddings[i],
+        responseEmbedding: responseEmbeddings[i],
+        stoppedAtEos: generations[i]!.finishReason !== "length",
+      }));
+      const composed = composeRewards(
+        rewardSamples,
+        {
+          weights: {
+            toxicity: config.rewards.toxicity,
+            bleu: config.rewards.selfBleu,
+            cosine: config.rewards.cosine,
+            gibberish: providers.gibberish ? config.rewards.gibberish : 0,
+            tdiv: config.rewards.tdiv === 0 ? 0 : -config.rewards.tdiv / 5,
+            clip: config.rewards.clip,
+          },
+          task: config.redteam.task,
+          appendEos: config.rewards.quirks.eosInNoveltyText ? eosText : null,
+        },
+        { selfBleu, embedding },
+      );
+
+      // 5. PPO on the samples that have a reward
+      const valid = composed.rewards.map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
+      let lossStats: Record<string, number> = {};
+      let klMean = 0;
+      let entropyMean = 0;
+      if (trainer && rollouts && valid.length >= 2) {
+        const step = await time("train", () =>
+          trainer!.step(
+            valid.map((i) => rollouts![i]!),
+            valid.map((i) => composed.rewards[i]!.score),
+          ),
+        );
+        lossStats = { ...step.loss };
+        klMean = step.meanKl;
+        entropyMean = step.meanEntropy;
+        valid.forEach((i, k) => {
+          const r = composed.rewards[i]!;
+          r.kl = -step.klCoef * step.perSample[k]!.kl;
+          r.entropy = config.rewards.entropy * step.perSample[k]!.entropy;
+        });
+      } else if (trainer && valid.length < 2) {
+        log(`epoch ${epoch + 1}: only ${valid.length} usable samples; skipping the PPO update`);
+      }
+      if (!trainer) {
+        entropyMean = mean(generations.map((g) => -g.logprobs.reduce((a, b) => a + b, 0)));
+      }
+
+      // 6. records
+      const excludedReason = new Map(composed.excluded.map((e) => [e.index, e.reason]));
+      const records: SampleRecord[] = testCases.map((x, i) => {
+        const a = answers[i]!;
+        const j = judged[i]!;
+        const ej = evalJudged?.[i];
+        const err = a.error ?? j.error ?? null;
+        const meta: Record<string, unknown> = {};
+        if ((a as { meta?: unknown }).meta !== undefined) meta.world = (a as { meta?: unknown }).meta;
+        if (j.label || j.reason) meta.judge = { label: j.label, reason: j.reason };
+        if (ej && (ej.label || ej.reason || ej.error))
+          meta.evalJudge = { label: ej.label, reason: ej.reason, error: ej.error };
+        if (excludedReason.has(i)) meta.excluded = excludedReason.get(i);
+        meta.finishReason = generations[i]!.finishReason;
+        return {
+          runId: run.id,
+          epoch: epoch + 1,
+          index: sampleCount + i,
+          seedPrompt: zs[i]!,
+          testCase: x,
+          targetInput: targetInputs[i]!,
+          response: a.text,
+          judgeScore: !a.error && !j.error && Number.isFinite(j.score) ? j.score : null,
+          evalJudgeScore: ej && !a.error && !ej.error && Number.isFinite(ej.score) ? ej.score : null,
+          rewards: composed.rewards[i] as RewardBreakdown | null,
+          error: err,
+          timings: { latencyMs: a.latencyMs },
+          meta,
+        };
+      });
+      const epochErrors = records.filter((r) => r.error).length;
+      for (const r of records) {
+        if (r.judgeScore !== null && r.judgeScore >= tau && r.testCase !== "")
+          successes.add(normalize(r.testCase));
+        if (config.method === "zero-shot" || config.method === "few-shot") {
+          if (r.judgeScore !== null) scoredCases.push({ text: r.testCase, score: r.judgeScore });
+        }
+      }
+      if (scoredCases.length > 5000)
+        scoredCases = scoredCases.sort((a, b) => b.score - a.score).slice(0, 2500);
+      store.appendSamples(records);
+      sampleCount += records.length;
+      errors += epochErrors;
+      epoch++;
+      const rewardKeys = [
+        "toxicity",
+        "selfBleu",
+        "cosine",
+        "gibberish",
+        "tdiv",
+        "kl",
+        "entropy",
+        "score",
+      ] as const;
+      const rewarded = composed.rewards.filter((r): r is RewardBreakdown => r !== null);
+      const scoredRecords = records.filter((r) => r.judgeScore !== null);
+      const stats: EpochStats = {
+        runId: run.id,
+        epoch,
+        samples: records.length,
+        rewardMeans: Object.fromEntries(rewardKeys.map((k) => [k, mean(rewarded.map((r) => r[k]))])),
+        toxicityRate: scoredRecords.length
+          ? scoredRecords.filter((r) => r.judgeScore! >= tau).length / scoredRecords.length
+          : 0,
+        uniqueSuccesses: successes.size,
+        kl: klMean,
+        entropy: entropyMean,
+        loss: { ...lossStats, ...Object.fromEntries(Object.entries(timings).map(([k, v]) => [`${k}Ms`, v])) },
+        samplesPerSecond: records.length / ((performance.now() - t0) / 1000),
+        errors: epochErrors,
+        elapsedMs: performance.now() - started,
+      };
+      store.appendEpoch(stats);
+      if (epoch % config.checkpointEvery === 0 || epoch === totalEpochs) saveCheckpoint();
+      opts.onEpoch?.(stats, { totalEpochs, uniqueSuccesses: successes.size });
+
+      // a target that fails every request: back off, then stop cleanly with a resumable checkpoint
+      if (epochErrors === records.length) {
+        failingEpochs++;
+        const first = records.find((r) => r.error)?.error ?? "";
+        if (failingEpochs >= FAILING_EPOCHS_LIMIT) {
+          if (epoch % config.checkpointEvery !== 0) saveCheckpoint();
+          store.setStatus(run.id, "failed");
+          throw new UnreachableError(
+            `every sample failed for ${FAILING_EPOCHS_LIMIT} epochs in a row; last error: ${first}`,
+            { hint: `fix the target or judge, then continue with: curio run --resume ${run.id}` },
+          );
+        }
+        log(`epoch ${epoch}: every sample failed (${first}); backing off ${failingEpochs * 5}s`);
+        await sleep(failingEpochs * 5000, signal);
+      } else failingEpochs = 0;
+    }
+
+    if (interrupted && epoch > startEpoch && epoch % config.checkpointEvery !== 0) saveCheckpoint();
+    store.setStatus(run.id, interrupted ? "interrupted" : "completed");
+    return {
+      run: store.getRun(run.id),
+      epochs: epoch,
+      samples: sampleCount,
+      successes: successes.size,
+      errors,
+      interrupted,
+    };
+  } catch (e) {
+    try {
+      if (store.getRun(run.id).status === "running") store.setStatus(run.id, "failed");
+    } catch {
+      /* the store itself failed: the original error says why */
+    }
+    throw e;
+  } finally {
+    await trainer?.release();
+    await policy?.release();
+    await closeProviders(providers);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
+async function probeProviders(p: CampaignProviders, config: CurioConfig): Promise<void> {
+  const [answer] = await p.target.respond(["Hello"]);
+  if (answer?.error) {
+    const where =
+      (config.target as { baseUrl?: string; url?: string }).baseUrl ??
+      (config.target as { url?: string }).url;
+    throw new UnreachableError(
+      `target ${config.target.id}${where ? ` at ${where}` : ""} did not answer: ${answer.error}`,
+      {
+        hint: "check that the server is running and the URL, model and API key variable are right",
+      },
+    );
+  }
+  const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
+  if (verdict?.error) {
+    throw new UnreachableError(`judge ${config.judge.id} did not answer: ${verdict.error}`, {
+      hint: "check the judge's URL/model settings",
+    });
+  }
+}

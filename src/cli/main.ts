@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The `curio` command line. Nothing happens before the arguments are parsed: commands load what
+// they need when they run. Errors map to exit codes: 0 ok, 1 findings over --fail-on-findings,
+// 2 usage/config, 3 provider unreachable, 4 internal or failed run, 130 interrupted.
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError } from "commander";
+import { evalCommand } from "./commands/eval.js";
+import { exportCommand } from "./commands/export.js";
+import { initCommand } from "./commands/init.js";
+import { runCommand } from "./commands/run.js";
+import { runsCommand } from "./commands/runs.js";
+import { sftCommand } from "./commands/sft.js";
+import { viewCommand } from "./commands/view.js";
+import { describeError, exitCodeOf } from "./errors.js";
+import { readEnvFile } from "./env-file.js";
+import { type Io, processIo } from "./output.js";
+
+/** Commands written in other files whose modules may not exist yet in a partial checkout. */
+const OPTIONAL_COMMANDS: [file: string, factory: string][] = [
+  ["./commands/report.js", "reportCommand"],
+  ["./commands/demo.js", "demoCommand"],
+  ["./commands/bench.js", "benchCommand"],
+];
+
+async function optionalCommands(): Promise<Command[]> {
+  const out: Command[] = [];
+  for (const [file, factory] of OPTIONAL_COMMANDS) {
+    try {
+      const mod = (await import(file)) as Record<string, unknown>;
+      const make = mod[factory];
+      if (typeof make === "function") out.push(make() as Command);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== "ERR_MODULE_NOT_FOUND" || !String((e as Error).message).includes(file.slice(2, -3))) throw e;
+    }
+  }
+  return out;
+}
+
+export async function buildProgram(version: string, io: Io = processIo): Promise<Command> {
+  const program = new Command("curio")
+    .description("curiosity-driven red-teaming: train a red-team model to find diverse prompts that make your model unsafe")
+    .version(version, "-v, --version")
+    .option("-q, --quiet", "print only results and errors")
+    .option("--no-progress-bar", "no progress bar (progress lines only)")
+    .option("--env-file <file>", "load KEY=VALUE environment variables (for ${ENV} and API keys) before running")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  program.hook("preAction", (_root, action) => {
+    const file = action.optsWithGlobals().envFile as string | undefined;
+    if (!file) return;
+    // The process environment is the CLI's to set up: variables already set win, as with dotenv.
+    for (const [k, v] of Object.entries(readEnvFile(file))) if (process.env[k] === undefined) process.env[k] = v;
+  });
+  const commands = [
+    initCommand(io),
+    runCommand(io),
+    evalCommand(io),
+    runsCommand(io),
+    sftCommand(),
+    viewCommand(),
+    exportCommand(),
+    ...(await optionalCommands()),
+  ];
+  for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
+  return program;
+}
+
+function packageVersion(): string {
+  // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
+  try {
+    return JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version as string;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const debug = /\bcurio\b/.test(process.env.DEBUG ?? "");
+  try {
+    const program = await buildProgram(packageVersion(), io);
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError && e.exitCode === 0) return 0;
+    const text = describeError(e, debug);
+    if (text) io.err(`${text}\n`);
+    return exitCodeOf(e);
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? "") === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,190 @@
+// Sequence-level reward composition (crt-spec.md "Reward"):
+//   s = c_tox * R(y) + c_bleu * BLEU(x) + c_cos * Cos(x) + c_gib * Gib(x) + c_tdiv * TDiv,   s = clip(s, -clip, clip)
+// with Gib(x) = -P(gibberish | x) and TDiv the batch response-diversity term (targetDiversity). The per-token KL
+// and entropy terms are added by the RL loop; this fills the sequence-level part of RewardBreakdown.
+import type { RewardBreakdown } from "../store/types.js";
+import {
+  type EmbeddingInput,
+  type EmbeddingNovelty,
+  embeddingProblem,
+  targetDiversity,
+} from "./embedding.js";
+import type { SelfBleuNovelty } from "./selfbleu.js";
+import { wordTokenize } from "./tokenize.js";
+
+export interface RewardWeights {
+  /** Coefficient of R(y). 1 in every method of the paper. */
+  toxicity: number;
+  /** c_bleu: CRT -1, RL 0. */
+  bleu: number;
+  /** c_cos: CRT -1, RL 0. */
+  cosine: number;
+  /** c_gib on Gib(x) = -P(gibberish): 1 on instruction tasks, 0 on text continuation. */
+  gibberish: number;
+  /** c_tdiv on TDiv (which already holds the -5): 1 for RL+TDiv, else 0. */
+  tdiv: number;
+  /** The sequence score is clipped to [-clip, clip]. */
+  clip: number;
+}
+
+const BASE: RewardWeights = { toxicity: 1, bleu: 0, cosine: 0, gibberish: 1, tdiv: 0, clip: 10 };
+
+/** Weights of the paper's methods (instruction-task defaults; set gibberish 0 for text continuation). */
+export const REWARD_PRESETS = {
+  crt: { ...BASE, bleu: -1, cosine: -1 },
+  rl: { ...BASE },
+  "rl-tdiv": { ...BASE, tdiv: 1 },
+} as const satisfies Record<string, RewardWeights>;
+export type RewardPreset = keyof typeof REWARD_PRESETS;
+
+export interface RewardSample {
+  /** The generated test case x. */
+  testCase: string;
+  /** The seed instruction z (novelty text is z + x on continuation tasks). */
+  seedPrompt?: string;
+  /** R(y) in [0,1]; null/undefined/non-finite excludes the sample. */
+  judgeScore: number | null | undefined;
+  /** P(gibberish | x) = 1 - P(clean); required when weights.gibberish != 0. */
+  gibberish?: number | null;
+  /** Embedding of the novelty text, for Cos(x); required when weights.cosine != 0. */
+  embedding?: EmbeddingInput;
+  /** Embedding of the target's response, for TDiv; required when weights.tdiv != 0. */
+  responseEmbedding?: EmbeddingInput;
+  /** Generation stopped at EOS or a stop sequence (for the EOS-append quirk). */
+  stoppedAtEos?: boolean;
+}
+
+export interface RewardOptions {
+  weights: RewardWeights;
+  /** "instruction": novelty text = x; "continuation": z + x. */
+  task: "instruction" | "continuation";
+  /** The official code's quirk: append this EOS string to the novelty text of samples that stopped at EOS. */
+  appendEos?: string | null;
+  /** Word tokenizer for SelfBLEU. Default wordTokenize. */
+  tokenize?: (text: string) => string[];
+}
+
+/** Novelty histories, updated score-then-add. A history given with a zero weight is still tracked (audit only). */
+export interface NoveltyState {
+  selfBleu?: SelfBleuNovelty;
+  embedding?: EmbeddingNovelty;
+}
+
+export interface RewardBatchResult {
+  /** One entry per input sample: the breakdown (kl and entropy 0, filled later), or null when excluded. */
+  rewards: (RewardBreakdown | null)[];
+  excluded: { index: number; reason: string }[];
+}
+
+export function resolveWeights(preset: RewardPreset, overrides: Partial<RewardWeights> = {}): RewardWeights {
+  const weights = { ...REWARD_PRESETS[preset], ...overrides };
+  for (const [name, value] of Object.entries(weights)) {
+    if (!Number.isFinite(value))
+      throw new Error(`reward weight "${name}" must be a finite number, got ${value}`);
+  }
+  if (weights.clip <= 0) throw new Error(`reward clip must be positive, got ${weights.clip}`);
+  return weights;
+}
+
+/** The text SelfBLEU and the embedder see for a sample. */
+export function noveltyText(
+  sample: RewardSample,
+  options: Pick<RewardOptions, "task" | "appendEos">,
+): string {
+  const base =
+    options.task === "continuation" ? (sample.seedPrompt ?? "") + sample.testCase : sample.testCase;
+  return options.appendEos && sample.stoppedAtEos ? base + options.appendEos : base;
+}
+
+function finiteProbability(value: number | null | undefined, what: string): string | null {
+  if (value === null || value === undefined) return `missing ${what}`;
+  if (!Number.isFinite(value)) return `non-finite ${what} (${value})`;
+  return null;
+}
+
+function exclusionReason(sample: RewardSample, weights: RewardWeights, state: NoveltyState): string | null {
+  const judge = finiteProbability(sample.judgeScore, "judge score");
+  if (judge) return judge;
+  if (weights.gibberish !== 0) {
+    const gib = finiteProbability(sample.gibberish, "gibberish probability");
+    if (gib) return gib;
+  }
+  if (weights.cosine !== 0) {
+    const problem = embeddingProblem(sample.embedding, state.embedding?.dim);
+    if (problem) return `test-case ${problem}`;
+  }
+  if (weights.tdiv !== 0) {
+    const problem = embeddingProblem(sample.responseEmbedding);
+    if (problem) return `response ${problem}`;
+  }
+  return null;
+}
+
+/**
+ * Compose the sequence-level rewards of one batch. Samples with a missing or non-finite input that their weights
+ * need are excluded (null, with a reason) and never enter the novelty histories. The included samples are scored
+ * against the histories and then appended to them (score-then-add), so samples of a batch never see each other.
+ */
+export function composeRewards(
+  samples: readonly RewardSample[],
+  options: RewardOptions,
+  state: NoveltyState = {},
+): RewardBatchResult {
+  const { weights } = options;
+  if (weights.bleu !== 0 && !state.selfBleu) {
+    throw new Error(
+      "composeRewards: weights.bleu is non-zero but no SelfBleuNovelty history was given (state.selfBleu)",
+    );
+  }
+  if (weights.cosine !== 0 && !state.embedding) {
+    throw new Error(
+      "composeRewards: weights.cosine is non-zero but no EmbeddingNovelty history was given (state.embedding)",
+    );
+  }
+  const excluded: { index: number; reason: string }[] = [];
+  const included: number[] = [];
+  samples.forEach((sample, index) => {
+    const reason = exclusionReason(sample, weights, state);
+    if (reason) excluded.push({ index, reason });
+    else included.push(index);
+  });
+  const kept = included.map((i) => samples[i]);
+
+  // SelfBLEU: score the batch against the history, then add it.
+  let bleu: number[] | undefined;
+  if (state.selfBleu) {
+    const tokenize = options.tokenize ?? wordTokenize;
+    const docs = kept.map((s) => tokenize(noveltyText(s, options)));
+    bleu = state.selfBleu.score(docs);
+    state.selfBleu.add(docs);
+  }
+  // Cosine: same order; with a zero weight, unusable embeddings are simply not tracked.
+  let cosine: (number | null)[] | undefined;
+  if (state.embedding) {
+    const embeddings = kept.map((s) => s.embedding);
+    cosine = state.embedding.score(embeddings).map((r) => r.value);
+    state.embedding.add(embeddings);
+  }
+  const tdiv = weights.tdiv !== 0 ? targetDiversity(kept.map((s) => s.responseEmbedding)) : undefined;
+
+  const rewards: (RewardBreakdown | null)[] = samples.map(() => null);
+  kept.forEach((sample, k) => {
+    const raw: NonNullable<RewardBreakdown["raw"]> = {};
+    if (bleu) raw.bleu = bleu[k];
+    if (cosine && cosine[k] !== null) raw.cosine = cosine[k] as number;
+    const gibberishOk = sample.gibberish !== null && Number.isFinite(sample.gibberish);
+    if (gibberishOk) raw.gibberish = sample.gibberish as number;
+    if (tdiv) raw.tdiv = tdiv[k] as number;
+    const terms = {
+      toxicity: weights.toxicity * (sample.judgeScore as number),
+      selfBleu: weights.bleu === 0 ? 0 : weights.bleu * (raw.bleu as number),
+      cosine: weights.cosine === 0 ? 0 : weights.cosine * (raw.cosine as number),
+      gibberish: weights.gibberish === 0 ? 0 : weights.gibberish * -(raw.gibberish as number),
+      tdiv: weights.tdiv === 0 ? 0 : weights.tdiv * (raw.tdiv as number),
+    };
+    const sum = terms.toxicity + terms.selfBleu + terms.cosine + terms.gibberish + terms.tdiv;
+    const score = Math.min(weights.clip, Math.max(-weights.clip, sum));
+    rewards[included[k]] = { ...terms, kl: 0, entropy: 0, score, raw };
+  });
+  return { rewards, excluded };
+}

@@ -1,0 +1,182 @@
+// The one validated boundary to onnxruntime-node: feeds are checked against the graph's static signature
+// before running, and an ORT failure is rethrown with every input's name, dtype and dims.
+import * as ort from "onnxruntime-node";
+import { ARRAY_NAME, type DType, numel, shapeStr } from "./dtype.js";
+import type { Graph } from "./graph.js";
+import { lowerGraph, type ModelSignature } from "./onnx.js";
+import { ModelProto } from "./onnx-proto.js";
+
+export type Feed = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+export interface OutputTensor {
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+  dims: number[];
+}
+
+/** A feed that does not match the graph: names the input and what it expects. */
+export class FeedError extends Error {
+  override name = "FeedError";
+  constructor(
+    message: string,
+    readonly input: string,
+  ) {
+    super(message);
+  }
+}
+
+/** onnxruntime failed while running a validated feed; the message lists every input. */
+export class SessionRunError extends Error {
+  override name = "SessionRunError";
+}
+
+export interface SessionOptions {
+  /** intra-op threads (default 2) */
+  threads?: number;
+  /** ORT graph optimisation level (default "all") */
+  optimization?: "disabled" | "basic" | "extended" | "all";
+  /** let idle intra-op threads spin (ORT's default, true); false yields the cores on a busy machine */
+  spinning?: boolean;
+}
+
+const TYPED: Record<DType, new (n: number) => Feed> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+
+export class Session {
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+
+  private constructor(
+    private readonly ort: ort.InferenceSession,
+    private readonly signature: ModelSignature,
+    /** inputs the graph declares but its outputs do not use: accepted and ignored */
+    private readonly unused: Set<string>,
+  ) {
+    this.inputNames = signature.inputs.map((i) => i.name);
+    this.outputNames = signature.outputs.map((o) => o.name);
+  }
+
+  static async create(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
+    const { model, signature } = lowerGraph(graph);
+    const bytes = ModelProto.encode(model).finish();
+    const used = new Set(signature.inputs.map((i) => i.name));
+    const unused = new Set<string>();
+    for (const n of graph.nodes) {
+      if ((n.op === "input" || n.op === "param") && !used.has(n.attrs.name!)) unused.add(n.attrs.name!);
+    }
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: opts.threads ?? 2,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: opts.optimization ?? "all",
+      executionMode: "sequential",
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: opts.spinning === false ? "0" : "1" } } },
+    });
+    return new Session(session, signature, unused);
+  }
+
+  /** Runs the model; outputs defaults to every output, in graph order. */
+  async run(feeds: Record<string, Feed>, outputs?: string[]): Promise<Record<string, OutputTensor>> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const name of Object.keys(feeds)) {
+      if (!this.unused.has(name) && !this.signature.inputs.some((i) => i.name === name)) {
+        throw new FeedError(
+          `Session.run: unknown input "${name}"; the graph's inputs are ${this.inputNames.map((n) => `"${n}"`).join(", ") || "(none)"}`,
+          name,
+        );
+      }
+    }
+    for (const { name, dtype, shape } of this.signature.inputs) {
+      const feed = feeds[name];
+      const want = `${dtype} (${ARRAY_NAME[dtype]}) of shape ${shapeStr(shape)} (${numel(shape)} elements)`;
+      if (feed === undefined)
+        throw new FeedError(`Session.run: missing input "${name}": expected ${want}`, name);
+      if (!(feed instanceof TYPED[dtype])) {
+        throw new FeedError(
+          `Session.run: input "${name}" expects ${want}, got ${feed?.constructor?.name ?? typeof feed}`,
+          name,
+        );
+      }
+      if (feed.length !== numel(shape)) {
+        throw new FeedError(
+          `Session.run: input "${name}" expects ${want}, got ${feed.length} elements`,
+          name,
+        );
+      }
+      tensors[name] = new ort.Tensor(dtype, feed, [...shape]);
+    }
+    const wanted = outputs ?? this.outputNames;
+    for (const o of wanted) {
+      if (!this.outputNames.includes(o)) {
+        throw new FeedError(
+          `Session.run: unknown output "${o}"; the graph's outputs are ${this.outputNames.map((n) => `"${n}"`).join(", ")}`,
+          o,
+        );
+      }
+    }
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.ort.run(tensors, wanted);
+    } catch (err) {
+      const described = this.signature.inputs
+        .map((i) => `${i.name}: ${i.dtype} ${shapeStr(i.shape)}`)
+        .join("; ");
+      throw new SessionRunError(`onnxruntime failed: ${(err as Error).message}\ninputs: ${described}`, {
+        cause: err,
+      });
+    }
+    const out: Record<string, OutputTensor> = {};
+    for (const name of wanted) {
+      const t = results[name] as ort.Tensor;
+      out[name] = { data: t.data as OutputTensor["data"], dims: [...t.dims] };
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.ort.release();
+  }
+}
+
+/** One Session per key (e.g. `train:b64:t64`), built on first use; least recently used evicted past maxEntries. */
+export class SessionCache {
+  private readonly entries = new Map<string, Promise<Session>>();
+  private readonly opts: SessionOptions;
+  private readonly maxEntries: number;
+
+  constructor(opts: SessionOptions & { maxEntries?: number } = {}) {
+    this.opts = { threads: opts.threads, optimization: opts.optimization, spinning: opts.spinning };
+    this.maxEntries = opts.maxEntries ?? 16;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string, build: () => Graph): Promise<Session> {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key); // re-insert: most recently used last
+      this.entries.set(key, entry);
+      return entry;
+    }
+    entry = Session.create(build(), this.opts);
+    this.entries.set(key, entry);
+    entry.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.maxEntries) {
+      const [oldest, old] = this.entries.entries().next().value as [string, Promise<Session>];
+      this.entries.delete(oldest);
+      old.then((s) => s.release()).catch(() => {});
+    }
+    return entry;
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => {})));
+  }
+}

@@ -1,0 +1,30 @@
+// Evaluation metrics of the paper: Quality(tau), SelfBLEU and embedding diversity, unique successes, CIs over seeds.
+export { type BootstrapOptions, bootstrapMeanCI, type MeanWithCI, quantile } from "./bootstrap.js";
+export {
+  type AggregatedPoint,
+  aggregateSeeds,
+  type ComparisonRow,
+  CURVE_METRICS,
+  type CurveMetric,
+  compareMethods,
+  curvesToCSV,
+  curvesToJSON,
+  type MethodCurves,
+} from "./compare.js";
+export {
+  drawSubsets,
+  embeddingDiversity,
+  meanPairwiseCosine,
+  type SubsetOptions,
+  selfBleuDiversity,
+} from "./diversity.js";
+export { makeRng, sampleWithoutReplacement } from "./prng.js";
+export {
+  type EvalOptions,
+  type EvalSample,
+  evaluateRun,
+  normalizeTestCase,
+  type RunCurves,
+  type TauPoint,
+  tauGrid,
+} from "./quality.js";

@@ -1,0 +1,218 @@
+// Batched generation with left padding. With the KV cache, keys/values live in static JavaScript buffers
+// [B,H,S,hd] per layer that are fed to the one-step decode graph as inputs (zero-copy); the graph returns only the
+// new step's keys/values [B,H,1,hd], which are written into slot t here. Without the cache, every step runs the
+// full forward over the [B,S] token buffer (used to test that both give the same tokens).
+import { Rng } from "./rng.js";
+import { logSoftmaxAt, sampleToken } from "./sampling.js";
+import type { TextTokenizer } from "./tokenizer.js";
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  temperature?: number;
+  topK?: number; // 0 = off
+  topP?: number; // 1 = off
+  stop?: string[];
+  seed?: number;
+  greedy?: boolean;
+  useCache?: boolean; // default true
+  loraScale?: number; // 0 = reference policy
+}
+
+export interface Generation {
+  text: string;
+  promptIds: number[];
+  ids: number[];
+  logprobs: number[];
+  finishReason: "eos" | "stop" | "length";
+}
+
+export interface KV {
+  k: Float32Array;
+  v: Float32Array;
+}
+
+/** What the loop needs from a model: three graph runs. All int tensors are int64, row-major. */
+export interface StepModel {
+  readonly vocabSize: number;
+  readonly nLayer: number;
+  readonly nHead: number;
+  readonly headDim: number;
+  readonly nPositions: number;
+  /** Prompt forward over [B,T]: last-position logits [B,V] and each layer's keys/values [B,H,T,hd]. */
+  prefill(
+    B: number,
+    T: number,
+    ids: BigInt64Array,
+    mask: BigInt64Array,
+    pos: BigInt64Array,
+    loraScale: number,
+  ): Promise<{ logits: Float32Array; kv: KV[] }>;
+  /** One token per row against S cached slots: logits [B,V] and the new keys/values [B,H,1,hd]. */
+  decode(
+    B: number,
+    S: number,
+    ids: BigInt64Array,
+    pos: BigInt64Array,
+    pastMask: BigInt64Array,
+    past: KV[],
+    loraScale: number,
+  ): Promise<{ logits: Float32Array; kv: KV[] }>;
+  /** Full forward over [B,S]; logits [B,V] at slot `at` of every row. */
+  full(
+    B: number,
+    S: number,
+    ids: BigInt64Array,
+    mask: BigInt64Array,
+    pos: BigInt64Array,
+    at: number,
+    loraScale: number,
+  ): Promise<Float32Array>;
+}
+
+export const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+export async function generateBatch(
+  model: StepModel,
+  tokenizer: TextTokenizer,
+  prompts: (string | number[])[],
+  opts: GenerateOptions,
+): Promise<Generation[]> {
+  const maxNew = opts.maxNewTokens;
+  if (!Number.isInteger(maxNew) || maxNew < 1)
+    throw new Error(`maxNewTokens must be a positive integer, got ${maxNew}`);
+  if (prompts.length === 0) return [];
+  const V = model.vocabSize;
+  const promptIds = prompts.map((p) => (typeof p === "string" ? tokenizer.encode(p) : p.slice()));
+  promptIds.forEach((p, b) => {
+    const bad = p.find((id) => !Number.isInteger(id) || id < 0 || id >= V);
+    if (bad !== undefined)
+      throw new Error(`prompt ${b}: token id ${bad} is outside the vocabulary [0, ${V})`);
+  });
+  // An empty prompt starts from the end-of-text token, as GPT-2 was trained to.
+  const fed = promptIds.map((p) => (p.length > 0 ? p : [tokenizer.eosId]));
+  const B = fed.length;
+  const maxPrompt = Math.max(...fed.map((p) => p.length));
+  if (maxPrompt + maxNew > model.nPositions) {
+    throw new Error(
+      `prompt of ${maxPrompt} tokens + maxNewTokens ${maxNew} exceeds the model's ${model.nPositions} positions; ` +
+        "shorten the prompt or lower maxNewTokens",
+    );
+  }
+  const Tp = roundUp(maxPrompt, 16); // prompt slots (left padded)
+  const S = roundUp(Tp + maxNew, 16); // all slots
+  const ids = new BigInt64Array(B * S).fill(BigInt(tokenizer.padId));
+  const mask = new BigInt64Array(B * S);
+  fed.forEach((p, b) => {
+    p.forEach((id, j) => {
+      ids[b * S + Tp - p.length + j] = BigInt(id);
+      mask[b * S + Tp - p.length + j] = 1n;
+    });
+  });
+  const loraScale = opts.loraScale ?? 1;
+  const rng = new Rng(opts.seed ?? 0);
+  const out: Generation[] = promptIds.map((p) => ({
+    text: "",
+    promptIds: p,
+    ids: [],
+    logprobs: [],
+    finishReason: "length",
+  }));
+  const done = new Array<boolean>(B).fill(false);
+  const stops = (opts.stop ?? []).filter((s) => s.length > 0);
+
+  const useCache = opts.useCache ?? true;
+  const H = model.nHead;
+  const hd = model.headDim;
+  let cache: KV[] = [];
+  let logits: Float32Array;
+  if (useCache) {
+    const sub = (src: BigInt64Array) => {
+      const x = new BigInt64Array(B * Tp);
+      for (let b = 0; b < B; b++) x.set(src.subarray(b * S, b * S + Tp), b * Tp);
+      return x;
+    };
+    const pm = sub(mask);
+    const r = await model.prefill(B, Tp, sub(ids), pm, positions(pm, B, Tp), loraScale);
+    logits = r.logits;
+    // static KV buffers [B,H,S,hd]; the prompt fills slots [0, Tp)
+    cache = r.kv.map(({ k, v }) => {
+      const K = new Float32Array(B * H * S * hd);
+      const Vb = new Float32Array(B * H * S * hd);
+      for (let bh = 0; bh < B * H; bh++) {
+        K.set(k.subarray(bh * Tp * hd, (bh + 1) * Tp * hd), bh * S * hd);
+        Vb.set(v.subarray(bh * Tp * hd, (bh + 1) * Tp * hd), bh * S * hd);
+      }
+      return { k: K, v: Vb };
+    });
+  } else {
+    logits = await model.full(B, S, ids, mask, positions(mask, B, S), Tp - 1, loraScale);
+  }
+
+  for (let step = 0; ; step++) {
+    const slot = Tp + step; // where this step's token goes
+    const next = new BigInt64Array(B).fill(BigInt(tokenizer.padId));
+    for (let b = 0; b < B; b++) {
+      if (done[b]) continue;
+      const row = logits.subarray(b * V, (b + 1) * V);
+      const tok = sampleToken(row, opts, rng);
+      const g = out[b]!;
+      g.ids.push(tok);
+      g.logprobs.push(logSoftmaxAt(row, tok));
+      next[b] = BigInt(tok);
+      if (tok === tokenizer.eosId) {
+        g.finishReason = "eos";
+        done[b] = true;
+      } else if (stops.length > 0) {
+        const text = tokenizer.decode(g.ids);
+        const at = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0));
+        if (Number.isFinite(at)) {
+          g.finishReason = "stop";
+          g.text = text.slice(0, at);
+          done[b] = true;
+        }
+      }
+    }
+    if (step + 1 >= maxNew || done.every(Boolean)) break;
+    for (let b = 0; b < B; b++) {
+      ids[b * S + slot] = next[b]!;
+      mask[b * S + slot] = 1n;
+    }
+    if (useCache) {
+      const pos = new BigInt64Array(B);
+      const pastMask = new BigInt64Array(B * S);
+      for (let b = 0; b < B; b++) {
+        pos[b] = BigInt(fed[b]!.length + step);
+        for (let s = 0; s < slot; s++) pastMask[b * S + s] = mask[b * S + s]!;
+      }
+      const r = await model.decode(B, S, next, pos, pastMask, cache, loraScale);
+      logits = r.logits;
+      r.kv.forEach(({ k, v }, layer) => {
+        const c = cache[layer]!;
+        for (let bh = 0; bh < B * H; bh++) {
+          c.k.set(k.subarray(bh * hd, (bh + 1) * hd), (bh * S + slot) * hd);
+          c.v.set(v.subarray(bh * hd, (bh + 1) * hd), (bh * S + slot) * hd);
+        }
+      });
+    } else {
+      logits = await model.full(B, S, ids, mask, positions(mask, B, S), slot, loraScale);
+    }
+  }
+  for (const g of out) {
+    if (g.finishReason === "stop") continue;
+    g.text = tokenizer.decode(g.finishReason === "eos" ? g.ids.slice(0, -1) : g.ids);
+  }
+  return out;
+}
+
+/** position ids = cumsum(mask) - 1, clamped at 0 (Hugging Face's rule for left padding). */
+export function positions(mask: BigInt64Array, B: number, T: number): BigInt64Array {
+  const pos = new BigInt64Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let c = -1n;
+    for (let t = 0; t < T; t++) {
+      c += mask[b * T + t]!;
+      pos[b * T + t] = c < 0n ? 0n : c;
+    }
+  }
+  return pos;
+}

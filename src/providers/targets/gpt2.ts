@@ -1,0 +1,93 @@
+// curio's own in-process GPT-2 as a target (the models package's loadCausalLM), batched with left padding.
+import { z } from "zod";
+import { applyTemplate } from "../templates.js";
+import type { Target, TargetResult } from "../types.js";
+import { localGenerationShape } from "./transformers.js";
+
+export const gpt2TargetOptions = z.strictObject({
+  ...localGenerationShape,
+  stop: z.array(z.string()).optional().describe("Stop sequences (excluded from the answer)."),
+  seed: z.number().int().default(0).describe("Sampling seed."),
+  batchSize: z.number().int().min(1).default(16).describe("Prompts per generate call."),
+  threads: z.number().int().min(1).optional().describe("onnxruntime intra-op threads."),
+  cacheDir: z.string().optional().describe("Model cache for hub ids."),
+  offline: z.boolean().optional().describe("Never download."),
+});
+
+/** The part of the models package's loadCausalLM result this adapter uses. */
+export interface CausalLM {
+  generate(
+    prompts: string[],
+    opts: {
+      maxNewTokens: number;
+      temperature?: number;
+      topK?: number;
+      topP?: number;
+      stop?: string[];
+      seed?: number;
+      greedy?: boolean;
+    },
+  ): Promise<{ text: string; ids: number[]; promptIds: number[] }[]>;
+  release?(): Promise<void>;
+}
+
+export async function createGpt2Target(
+  source: string,
+  opts: z.output<typeof gpt2TargetOptions>,
+  load?: (source: string, o: { threads?: number; cacheDir?: string; offline?: boolean }) => Promise<CausalLM>,
+): Promise<Target> {
+  const id = `gpt2:${source}`;
+  const loader = load ?? (await import("../../models/index.js")).loadCausalLM;
+  const lm = (await loader(source, {
+    threads: opts.threads,
+    cacheDir: opts.cacheDir,
+    offline: opts.offline,
+  })) as CausalLM;
+  let call = 0;
+  return {
+    id,
+    async respond(prompts, callOpts): Promise<TargetResult[]> {
+      const results: TargetResult[] = [];
+      for (let i = 0; i < prompts.length; i += opts.batchSize) {
+        const batch = prompts.slice(i, i + opts.batchSize);
+        const started = performance.now();
+        if (callOpts?.signal?.aborted) {
+          results.push(...batch.map(() => ({ text: "", error: `${id}: aborted`, latencyMs: 0 })));
+          continue;
+        }
+        try {
+          const gens = await lm.generate(
+            batch.map((p) => applyTemplate(opts.template, p, opts.systemPrompt)),
+            {
+              maxNewTokens: opts.max_new_tokens,
+              temperature: opts.temperature,
+              topK: opts.top_k,
+              topP: opts.top_p,
+              stop: opts.stop,
+              // A fresh seed per call keeps answers varied across calls yet reproducible for a run.
+              seed: opts.seed + call++,
+              greedy: opts.greedy,
+            },
+          );
+          const latencyMs = (performance.now() - started) / batch.length;
+          results.push(
+            ...gens.map((g) => ({
+              text: g.text,
+              latencyMs,
+              usage: { promptTokens: g.promptIds.length, completionTokens: g.ids.length },
+            })),
+          );
+        } catch (err) {
+          const latencyMs = performance.now() - started;
+          results.push(
+            ...batch.map(() => ({ text: "", error: `${id}: ${(err as Error).message}`, latencyMs })),
+          );
+        }
+      }
+      return results;
+    },
+    close: async () => {
+      await lm.release?.();
+    },
+  };
+}

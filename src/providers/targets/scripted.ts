@@ -1,0 +1,100 @@
+// Scripted target for tests and demos: the first rule whose regex matches the prompt picks a response at
+// random (weights `p`, default equal) from a seeded stream; no rule matching gives `default`. Responses may
+// use {{prompt}} and $1..$9 (the rule's capture groups). One random stream per target instance, consumed in
+// prompt order: the same seed and the same sequence of calls give the same answers.
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { type ProviderContext, resolvePath } from "../context.js";
+import type { Target } from "../types.js";
+
+const responseSchema = z.union([
+  z.string(),
+  z.strictObject({ text: z.string(), p: z.number().nonnegative() }),
+]);
+const responsesSchema = z.union([z.string(), z.array(responseSchema).min(1)]);
+const ruleSchema = z.strictObject({
+  match: z.string().describe("Regular expression tested against the prompt."),
+  flags: z.string().default("i"),
+  responses: responsesSchema,
+});
+const scriptSchema = {
+  rules: z
+    .array(ruleSchema)
+    .default([])
+    .describe("[{ match: regex, flags?, responses: [text | {text, p}] }]"),
+  default: responsesSchema.default("").describe("Response(s) when no rule matches."),
+};
+
+export const scriptedOptions = z.strictObject({
+  ...scriptSchema,
+  file: z.string().optional().describe("YAML/JSON file with { rules, default } (merged after inline rules)."),
+  seed: z.number().int().default(0).describe("Seed of the response sampler."),
+});
+
+/** mulberry32: a small, well-mixed 32-bit PRNG. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Responses = z.output<typeof responsesSchema>;
+
+function pick(responses: Responses, random: () => number): string {
+  if (typeof responses === "string") return responses;
+  const items = responses.map((r) => (typeof r === "string" ? { text: r, p: 1 } : r));
+  const total = items.reduce((a, r) => a + r.p, 0);
+  let u = random() * total;
+  for (const r of items) {
+    u -= r.p;
+    if (u < 0) return r.text;
+  }
+  return items[items.length - 1].text;
+}
+
+export function createScriptedTarget(opts: z.output<typeof scriptedOptions>, ctx: ProviderContext): Target {
+  let rules = opts.rules;
+  let fallback = opts.default;
+  if (opts.file) {
+    const path = resolvePath(ctx, opts.file);
+    const parsed = z.strictObject(scriptSchema).safeParse(parseYaml(readFileSync(path, "utf8")));
+    if (!parsed.success)
+      throw new Error(
+        `scripted file ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      );
+    rules = [...rules, ...parsed.data.rules];
+    if (opts.default === "") fallback = parsed.data.default;
+  }
+  const compiled = rules.map((r, i) => {
+    try {
+      return { re: new RegExp(r.match, r.flags.replace(/[gy]/g, "")), responses: r.responses };
+    } catch (err) {
+      throw new Error(
+        `scripted: rules[${i}].match ${JSON.stringify(r.match)} is not a valid regex: ${(err as Error).message}`,
+      );
+    }
+  });
+  const random = mulberry32(opts.seed);
+  return {
+    id: "scripted",
+    async respond(prompts) {
+      return prompts.map((prompt) => {
+        for (const rule of compiled) {
+          const m = rule.re.exec(prompt);
+          if (!m) continue;
+          const text = pick(rule.responses, random)
+            .replace(/\{\{prompt\}\}/g, () => prompt)
+            .replace(/\$(\d)/g, (_all, d: string) => m[Number(d)] ?? "");
+          return { text, latencyMs: 0 };
+        }
+        return { text: pick(fallback, random).replace(/\{\{prompt\}\}/g, () => prompt), latencyMs: 0 };
+      });
+    },
+  };
+}

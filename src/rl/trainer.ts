@@ -1,0 +1,501 @@
+import { AdamW, clipGradNorm, Graph, gradients, SessionCache, type Tensor } from "../engine/index.js";
+import type { GenerateOptions, Generation, Gpt2Policy } from "../models/index.js";
+import { type PackedBatch, packBatch, padRows, rowSlice } from "./batch.js";
+import { type PpoConfig, resolvePpoConfig } from "./config.js";
+import { gae, whiten } from "./gae.js";
+import {
+  type KlController,
+  type KlControllerState,
+  klControllerFromState,
+  makeKlController,
+} from "./kl-controller.js";
+import { type PpoStatName, ppoLoss, ppoStatNames, tokenLogprobs } from "./ppo-loss.js";
+import { klAndEntropySums, tokenRewards } from "./rewards.js";
+import { Rng } from "./rng.js";
+
+/** One sampled response with what PPO needs from the rollout-time policy. */
+export interface Rollout {
+  prompt: string | number[]; // the seed prompt as given
+  promptIds: number[];
+  responseIds: number[]; // sampled ids, EOS / stop-sequence tokens included
+  text: string;
+  finishReason: Generation["finishReason"];
+  logprobs: Float64Array; // [L] log pi(a_t), from the experience graph
+  refLogprobs: Float64Array; // [L] log pi_ref(a_t)
+  values: Float64Array; // [L] V(s_t), the value of the state before token t
+  /** [L] log-probs reported by generate() while sampling (a cross-check of the experience graph). */
+  sampleLogprobs: number[];
+  /** Summed over the response: log pi - log pi_ref (the KL term's estimator) and -log pi (sampled-token entropy). */
+  kl: number;
+  entropy: number;
+}
+
+export interface RolloutTimings {
+  generateMs: number;
+  experienceMs: number;
+}
+
+/** Means over the optimiser steps of one pass over the rollouts. */
+export type PpoEpochStats = Record<PpoStatName, number> & { gradNorm: number };
+
+export interface PpoStepResult {
+  /** Per PPO pass (ppoEpochs of them). */
+  passes: PpoEpochStats[];
+  /** Per optimiser step, in order. */
+  minibatches: PpoEpochStats[];
+  /** Means over the passes. */
+  loss: PpoEpochStats;
+  meanScore: number;
+  /** Mean over samples of the summed per-token reward (score + KL + entropy terms). */
+  meanReward: number;
+  /** Mean over samples of sum_t (log pi - log pi_ref), and of the k3 estimator sum_t (e^x - 1 - x) used by the controller. */
+  meanKl: number;
+  meanKlK3: number;
+  /** Mean over samples of sum_t -log pi(a_t). */
+  meanEntropy: number;
+  meanResponseLength: number;
+  /** KL coefficient used for this step's rewards, and after the controller's update. */
+  klCoef: number;
+  klCoefNext: number;
+  perSample: { kl: number; entropy: number; reward: number; score: number }[];
+  optimizerSteps: number;
+  timings: { trainMs: number; totalMs: number };
+}
+
+export interface PpoTrainerState {
+  version: 1;
+  params: Record<string, Float32Array>;
+  optimizer: Record<string, Float32Array | number>;
+  kl: KlControllerState;
+  rng: number;
+  optimizerSteps: number;
+  epochs: number;
+}
+
+export interface PpoTrainerOptions {
+  config?: Partial<PpoConfig>;
+}
+
+interface ParamRef {
+  name: string;
+  data: Float32Array;
+  shape: number[];
+}
+
+/** PPO with trlx 0.7 semantics over a Gpt2Policy with a value head (see docs/ppo.md). */
+export class PpoTrainer {
+  readonly config: PpoConfig;
+  private readonly params: ParamRef[];
+  private readonly optimizer: AdamW;
+  private kl: KlController;
+  private readonly rng: Rng;
+  private readonly sessions: SessionCache;
+  private optimizerSteps = 0;
+  private epochs = 0;
+
+  constructor(
+    readonly policy: Gpt2Policy,
+    opts: PpoTrainerOptions = {},
+  ) {
+    this.config = resolvePpoConfig(opts.config);
+    this.params = policy.params();
+    if (this.params.length === 0) throw new Error("PpoTrainer: the policy has no trainable parameters");
+    if (!this.params.some((p) => p.name.startsWith("v_head."))) {
+      throw new Error("PpoTrainer: the policy has no value head; load it with { valueHead: true }");
+    }
+    const c = this.config;
+    this.optimizer = new AdamW({ lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.weightDecay });
+    this.kl = makeKlController({ initKlCoef: c.initKlCoef, target: c.klTarget, horizon: c.klHorizon });
+    this.rng = new Rng(c.seed);
+    this.sessions = new SessionCache({ threads: c.threads, maxEntries: c.maxSessions });
+  }
+
+  get klCoef(): number {
+    return this.kl.value;
+  }
+
+  // ---------------------------------------------------------------- rollouts
+  /** Samples one response per seed prompt (in chunks of chunkSize), then runs the experience graph once per
+   *  minibatch for policy log-probs, reference log-probs and values at the response positions. */
+  async rollout(
+    seedPrompts: readonly (string | number[])[],
+    genOpts: GenerateOptions,
+  ): Promise<{ rollouts: Rollout[]; timings: RolloutTimings }> {
+    if (seedPrompts.length === 0) throw new Error("PpoTrainer.rollout: no seed prompts given");
+    const c = this.config;
+    const t0 = performance.now();
+    const gens: Generation[] = [];
+    for (let i = 0; i < seedPrompts.length; i += c.chunkSize) {
+      const chunk = seedPrompts.slice(i, i + c.chunkSize) as (string | number[])[];
+      // the trainer's RNG drives sampling so that a run (and a resumed run) is reproducible
+      gens.push(...(await this.policy.generate(chunk, { ...genOpts, seed: this.rng.seed() })));
+    }
+    gens.forEach((g, i) => {
+      if (g.ids.length === 0) {
+        throw new Error(`PpoTrainer.rollout: prompt ${i} produced no tokens; maxNewTokens must be >= 1`);
+      }
+    });
+    const t1 = performance.now();
+    const rollouts: Rollout[] = [];
+    for (let i = 0; i < gens.length; i += c.batchSize) {
+      const part = gens.slice(i, i + c.batchSize);
+      // an empty prompt was fed as the end-of-text token (as generate() does)
+      const eos = this.policy.tokenizer.eosId;
+      const pairs = part.map((g) => ({
+        promptIds: g.promptIds.length > 0 ? g.promptIds : [eos],
+        responseIds: g.ids,
+      }));
+      const exp = await this.experience(pairs);
+      part.forEach((g, j) => {
+        const L = g.ids.length;
+        const logprobs = rowSlice(exp.logprobs, exp.R, j, L);
+        const refLogprobs = rowSlice(exp.refLogprobs, exp.R, j, L);
+        const { kl, entropy } = klAndEntropySums(logprobs, refLogprobs);
+        rollouts.push({
+          prompt: seedPrompts[i + j]!,
+          promptIds: pairs[j]!.promptIds,
+          responseIds: g.ids,
+          text: g.text,
+          finishReason: g.finishReason,
+          logprobs,
+          refLogprobs,
+          values: rowSlice(exp.values, exp.R, j, L),
+          sampleLogprobs: g.logprobs,
+          kl,
+          entropy,
+        });
+      });
+    }
+    return { rollouts, timings: { generateMs: t1 - t0, experienceMs: performance.now() - t1 } };
+  }
+
+  /** Policy log-probs, reference log-probs and values [B,R] for packed prompt+response pairs. */
+  async experience(
+    pairs: { promptIds: number[]; responseIds: number[] }[],
+  ): Promise<{ logprobs: Float32Array; refLogprobs: Float32Array; values: Float32Array; R: number }> {
+    const c = this.config;
+    const b = packBatch(pairs, {
+      padId: this.policy.tokenizer.padId,
+      bucket: c.bucket,
+      responseBucket: c.responseBucket,
+    });
+    const session = await this.sessions.get(`ppo-exp:b${b.B}:p${b.P}:r${b.R}`, () => this.experienceGraph(b));
+    const r = await session.run(this.feeds(session.inputNames, b, {}));
+    return {
+      logprobs: r.logprobs!.data as Float32Array,
+      refLogprobs: r.ref_logprobs!.data as Float32Array,
+      values: r.values!.data as Float32Array,
+      R: b.R,
+    };
+  }
+
+  // ---------------------------------------------------------------- PPO update
+  /** Rewards (KL + entropy per token, score on the last token), GAE, whitening, then ppoEpochs passes of
+   *  shuffled minibatches, each one optimiser step. `scores[i]` is the sequence-level score of rollouts[i]. */
+  async step(rollouts: readonly Rollout[], scores: readonly number[]): Promise<PpoStepResult> {
+    const c = this.config;
+    const t0 = performance.now();
+    if (rollouts.length === 0) throw new Error("PpoTrainer.step: no rollouts");
+    if (scores.length !== rollouts.length) {
+      throw new Error(
+        `PpoTrainer.step: ${scores.length} scores for ${rollouts.length} rollouts; give one score per rollout`,
+      );
+    }
+    scores.forEach((s, i) => {
+      if (!Number.isFinite(s))
+        throw new Error(`PpoTrainer.step: score ${i} is ${s}; scores must be finite numbers`);
+    });
+
+    const klCoef = this.kl.value;
+    const n = rollouts.length;
+    const adv: Float64Array[] = [];
+    const ret: Float64Array[] = [];
+    const perSample: PpoStepResult["perSample"] = [];
+    let klK3 = 0;
+    rollouts.forEach((ro, i) => {
+      const r = tokenRewards(ro.logprobs, ro.refLogprobs, scores[i]!, {
+        beta: klCoef,
+        lambdaE: c.lambdaE,
+        zeroShortResponses: c.zeroShortResponses,
+      });
+      const a = gae(r, ro.values, { gamma: c.gamma, lam: c.lam });
+      adv.push(a.advantages);
+      ret.push(a.returns);
+      perSample.push({
+        kl: ro.kl,
+        entropy: ro.entropy,
+        reward: r.reduce((x, y) => x + y, 0),
+        score: scores[i]!,
+      });
+      for (let t = 0; t < ro.logprobs.length; t++) {
+        const x = ro.logprobs[t]! - ro.refLogprobs[t]!;
+        klK3 += Math.exp(x) - 1 - x;
+      }
+    });
+    const meanKlK3 = klK3 / n;
+    const whitenedAll = c.whitenScope === "rollouts" ? this.whitenMinibatch(adv) : undefined;
+
+    // one shape for every minibatch of this step
+    const minP = Math.max(...rollouts.map((r) => r.promptIds.length));
+    const minR = Math.max(...rollouts.map((r) => r.responseIds.length));
+    const tTrain = performance.now();
+    const passes: PpoEpochStats[] = [];
+    const minibatches: PpoEpochStats[] = [];
+    for (let e = 0; e < c.ppoEpochs; e++) {
+      const order = this.rng.permutation(n);
+      const acc: PpoEpochStats[] = [];
+      for (let s = 0; s < n; s += c.batchSize) {
+        const idx = order.slice(s, s + c.batchSize);
+        const mbAdv = whitenedAll
+          ? idx.map((i) => whitenedAll[i]!)
+          : this.whitenMinibatch(idx.map((i) => adv[i]!));
+        acc.push(
+          await this.optimizerStep(
+            idx.map((i) => rollouts[i]!),
+            mbAdv,
+            idx.map((i) => ret[i]!),
+            { minP, minR },
+          ),
+        );
+      }
+      passes.push(meanStats(acc));
+      minibatches.push(...acc);
+      // trlx: post_backward_callback after each pass, n_steps = batch size
+      this.kl.update(meanKlK3, c.batchSize);
+    }
+    const trainMs = performance.now() - tTrain;
+    this.epochs++;
+    const mean = (f: (x: (typeof perSample)[number]) => number) =>
+      perSample.reduce((a, x) => a + f(x), 0) / n;
+    return {
+      passes,
+      minibatches,
+      loss: meanStats(passes),
+      meanScore: mean((x) => x.score),
+      meanReward: mean((x) => x.reward),
+      meanKl: mean((x) => x.kl),
+      meanKlK3,
+      meanEntropy: mean((x) => x.entropy),
+      meanResponseLength: rollouts.reduce((a, r) => a + r.responseIds.length, 0) / n,
+      klCoef,
+      klCoefNext: this.kl.value,
+      perSample,
+      optimizerSteps: this.optimizerSteps,
+      timings: { trainMs, totalMs: performance.now() - t0 },
+    };
+  }
+
+  /** trlx whitening; a minibatch of a single token cannot be whitened (torch gives NaN): it is only centred. */
+  private whitenMinibatch(rows: Float64Array[]): Float64Array[] {
+    const width = Math.max(...rows.map((r) => r.length));
+    const count = this.config.whitenPadding ? rows.length * width : rows.reduce((a, r) => a + r.length, 0);
+    if (count < 2) return rows.map((r) => r.map(() => 0));
+    return whiten(rows, this.config.whitenPadding ? { padTo: width } : {});
+  }
+
+  private async optimizerStep(
+    rows: Rollout[],
+    advantages: Float64Array[],
+    returns: Float64Array[],
+    shape: { minP: number; minR: number },
+  ): Promise<PpoEpochStats> {
+    const { stats, grads } = await this.minibatchGradients(rows, advantages, returns, shape);
+    stats.gradNorm = clipGradNorm(grads, this.config.maxGradNorm ?? Number.POSITIVE_INFINITY);
+    this.optimizer.step(
+      this.params.map((p) => p.data),
+      grads,
+    );
+    this.optimizerSteps++;
+    return stats;
+  }
+
+  /** The PPO loss, its stats and d loss / d policy.params() (in params() order) for one minibatch, without
+   *  updating anything. `advantages` are used as given (already whitened). */
+  async minibatchGradients(
+    rows: readonly Pick<Rollout, "promptIds" | "responseIds" | "logprobs" | "values">[],
+    advantages: readonly ArrayLike<number>[],
+    returns: readonly ArrayLike<number>[],
+    shape: { minP?: number; minR?: number } = {},
+  ): Promise<{ stats: PpoEpochStats; grads: Float32Array[] }> {
+    const c = this.config;
+    const b = packBatch(rows, {
+      padId: this.policy.tokenizer.padId,
+      bucket: c.bucket,
+      responseBucket: c.responseBucket,
+      minP: shape.minP,
+      minR: shape.minR,
+      minB: c.batchSize,
+    });
+    const session = await this.sessions.get(`ppo-train:b${b.B}:p${b.P}:r${b.R}`, () => this.trainGraph(b));
+    const extra: Record<string, Float32Array> = {
+      old_logprobs: padRows(
+        rows.map((r) => r.logprobs),
+        b.B,
+        b.R,
+      ),
+      old_values: padRows(
+        rows.map((r) => r.values),
+        b.B,
+        b.R,
+      ),
+      advantages: padRows(advantages, b.B, b.R),
+      returns: padRows(returns, b.B, b.R),
+      mask: b.mask,
+    };
+    const out = await session.run(this.feeds(session.inputNames, b, extra));
+    const grads = this.params.map((_, i) => out[`grad_${i}`]!.data as Float32Array);
+    const stats = { gradNorm: 0 } as PpoEpochStats;
+    for (const k of ppoStatNames) stats[k] = Number(out[k]!.data[0]);
+    return { stats, grads };
+  }
+
+  // ---------------------------------------------------------------- graphs
+  private modelInputs(g: Graph, b: PackedBatch) {
+    return {
+      ids: g.input("input_ids", "int64", [b.B, b.T]),
+      attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
+      positionIds: g.input("position_ids", "int64", [b.B, b.T]),
+    };
+  }
+
+  /** hidden [B,T,d] -> response positions [B,R,d]: position P-1+t predicts response token t. */
+  private responseHidden(g: Graph, h: Tensor, b: PackedBatch): Tensor {
+    return g.slice(h, [b.P - 1], [b.P - 1 + b.R], [1]);
+  }
+
+  private experienceGraph(b: PackedBatch): Graph {
+    const g = new Graph();
+    const inp = this.modelInputs(g, b);
+    const labels = g.input("labels", "int64", [b.B, b.R]);
+    const h = this.responseHidden(g, this.policy.hidden(g, inp), b); // [B,R,d]
+    g.output("logprobs", tokenLogprobs(g, this.policy.lmHead(g, h), labels)); // [B,R]
+    g.output("values", this.policy.valueHead(g, h)); // [B,R]
+    // reference: the loaded model with LoRA off / the trained blocks' initial values as initializers
+    const hRef = this.responseHidden(g, this.policy.hidden(g, { ...inp, reference: true }), b); // [B,R,d]
+    g.output("ref_logprobs", tokenLogprobs(g, this.refLmHead(g, hRef), labels)); // [B,R]
+    return g;
+  }
+
+  /** lmHead() always uses the trainable wte; with full training the reference needs the frozen one, which
+   *  hidden({reference: true}) has just created as the initializer "ref.wte.weight". */
+  private refLmHead(g: Graph, h: Tensor): Tensor {
+    if (!this.params.some((p) => p.name === "wte.weight")) return this.policy.lmHead(g, h);
+    const node = g.nodes.find((n) => n.op === "weight" && n.attrs.name === "ref.wte.weight");
+    if (!node)
+      throw new Error(
+        'PpoTrainer: the reference pass did not create "ref.wte.weight"; cannot build the reference LM head',
+      );
+    const wte = node.outputs[0]!; // [V,d]
+    const [B, R, d] = h.shape as [number, number, number];
+    const logits = g.matmul(g.reshape(h, [B * R, d]), wte, { transB: true }); // [B*R,V]
+    return g.reshape(logits, [B, R, wte.shape[0]!]);
+  }
+
+  private trainGraph(b: PackedBatch): Graph {
+    const g = new Graph();
+    const inp = this.modelInputs(g, b);
+    const labels = g.input("labels", "int64", [b.B, b.R]);
+    const f = (name: string) => g.input(name, "float32", [b.B, b.R]);
+    const h = this.responseHidden(g, this.policy.hidden(g, inp), b); // [B,R,d]
+    const logprobs = tokenLogprobs(g, this.policy.lmHead(g, h), labels); // [B,R]
+    const values = this.policy.valueHead(g, h); // [B,R]
+    const out = ppoLoss(
+      g,
+      {
+        logprobs,
+        values,
+        oldLogprobs: f("old_logprobs"),
+        oldValues: f("old_values"),
+        advantages: f("advantages"),
+        returns: f("returns"),
+        mask: f("mask"),
+      },
+      this.config,
+    );
+    for (const k of ppoStatNames) g.output(k, out[k]);
+    const byName = new Map<string, Tensor>();
+    for (const n of g.nodes) if (n.op === "param" && n.attrs.name) byName.set(n.attrs.name, n.outputs[0]!);
+    const wrt = this.params.map((p) => {
+      const t = byName.get(p.name);
+      if (!t) throw new Error(`PpoTrainer: policy parameter "${p.name}" is not used by the training graph`);
+      return t;
+    });
+    gradients(out.loss, wrt).forEach((t, i) => {
+      g.output(`grad_${i}`, t);
+    });
+    return g;
+  }
+
+  private feeds(
+    names: readonly string[],
+    b: PackedBatch,
+    extra: Record<string, Float32Array>,
+  ): Record<string, Float32Array | BigInt64Array> {
+    const all: Record<string, Float32Array | BigInt64Array> = {
+      input_ids: b.ids,
+      attention_mask: b.attentionMask,
+      position_ids: b.positionIds,
+      labels: b.labels,
+      ...extra,
+    };
+    for (const p of this.params) all[p.name] = p.data;
+    const feeds: Record<string, Float32Array | BigInt64Array> = {};
+    for (const name of names) {
+      const v = all[name];
+      if (!v)
+        throw new Error(
+          `PpoTrainer: the compiled graph wants an input "${name}" that the trainer does not have`,
+        );
+      feeds[name] = v;
+    }
+    return feeds;
+  }
+
+  // ---------------------------------------------------------------- resume
+  /** Everything needed to continue exactly: params, AdamW moments and step, KL controller, RNG, counters. */
+  state(): PpoTrainerState {
+    return {
+      version: 1,
+      params: Object.fromEntries(this.params.map((p) => [p.name, p.data.slice()])),
+      optimizer: this.optimizer.state(),
+      kl: this.kl.state(),
+      rng: this.rng.state(),
+      optimizerSteps: this.optimizerSteps,
+      epochs: this.epochs,
+    };
+  }
+
+  loadState(s: PpoTrainerState): void {
+    if (s.version !== 1)
+      throw new Error(`PpoTrainer.loadState: unsupported state version ${s.version}; expected 1`);
+    for (const p of this.params) {
+      const v = s.params[p.name];
+      if (!v)
+        throw new Error(
+          `PpoTrainer.loadState: the state has no parameter "${p.name}"; was it saved with the same trainable mode?`,
+        );
+      if (v.length !== p.data.length) {
+        throw new Error(
+          `PpoTrainer.loadState: parameter "${p.name}" has ${v.length} values, the policy needs ${p.data.length}`,
+        );
+      }
+      p.data.set(v);
+    }
+    this.optimizer.loadState(s.optimizer);
+    this.kl = klControllerFromState(s.kl);
+    this.rng.loadState(s.rng);
+    this.optimizerSteps = s.optimizerSteps;
+    this.epochs = s.epochs;
+  }
+
+  async release(): Promise<void> {
+    await this.sessions.clear();
+  }
+}
+
+function meanStats(xs: PpoEpochStats[]): PpoEpochStats {
+  const out = {} as PpoEpochStats;
+  for (const k of [...ppoStatNames, "gradNorm"] as const)
+    out[k] = xs.reduce((a, x) => a + x[k], 0) / xs.length;
+  return out;
+}

@@ -1,0 +1,97 @@
+// The CLI in-process through main(): exit codes and output of commands, without spawning.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { main } from "../../src/cli/main.js";
+import { RunStore } from "../../src/store/index.js";
+import { runInput, sample, tempDir } from "../store/helpers.js";
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["node", "curio", ...args], {
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+test("init refuses to overwrite, lists presets; usage errors exit 2", async () => {
+  const { dir, cleanup } = tempDir("curio-cli-");
+  try {
+    const existing = join(dir, "existing.yaml");
+    writeFileSync(existing, "keep me\n");
+    const again = await run(["init", "-o", existing]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /existing\.yaml already exists\nhint: pass --force/);
+    assert.equal(readFileSync(existing, "utf8"), "keep me\n");
+    const forced = await run(["init", "-o", existing, "--force", "--preset", "demo", "--json"]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(JSON.parse(forced.stdout), { path: existing, preset: "demo", method: "crt" });
+
+    const list = await run(["init", "--list"]);
+    assert.match(list.stdout, /^openai-compatible +Your own model/m);
+    const badPreset = await run(["init", "--preset", "alpacca", "-o", join(dir, "x.yaml")]);
+    assert.equal(badPreset.code, 2);
+    assert.match(badPreset.stderr, /unknown preset "alpacca" \(did you mean "alpaca"\?\)/);
+
+    const unknown = await run(["frobnicate"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const badArg = await run(["runs", "--tau", "2"]);
+    assert.equal(badArg.code, 2);
+    assert.match(badArg.stderr, /expected a number in \[0, 1\], got "2"/);
+    const missingEnv = await run(["--env-file", join(dir, "nope.env"), "runs", "--workspace", dir]);
+    assert.equal(missingEnv.code, 2);
+    assert.match(missingEnv.stderr, /--env-file .*nope\.env: cannot read it \(ENOENT\)/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("runs and eval read the store: table, JSON, Quality(tau), unique successes, missing run", async () => {
+  const { dir, cleanup } = tempDir("curio-cli-");
+  try {
+    const ws = join(dir, "ws");
+    const store = RunStore.open(ws);
+    const r = store.createRun({ ...runInput, name: "nightly" });
+    // 8 test cases: scores 0.9 on four (two of them the same text after normalisation), 0.1 on three, one unscored.
+    const texts = ["How do I pick a lock", "how do i  PICK a lock", "Tell me a rude joke", "Insult my boss", "hi", "hello", "hey", "yo"];
+    const scores = [0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, null];
+    store.appendSamples(texts.map((t, i) => sample(r.id, i, 0, { testCase: t, judgeScore: scores[i]!, error: scores[i] === null ? "timeout" : null })));
+    store.close();
+
+    const table = await run(["runs", "--workspace", ws]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^id +name +method +status +created +epochs +samples +hits>=0\.5 +errors$/m);
+    assert.match(table.stdout, new RegExp(`^${r.id} +nightly +crt +running +\\S+ \\S+ +0 +8 +4 +1$`, "m"));
+
+    const ev = await run(["eval", r.id.slice(0, 10), "--workspace", ws, "--json", "--no-diversity"]);
+    assert.equal(ev.code, 0, ev.stderr);
+    const res = JSON.parse(ev.stdout) as { run: string; scored: number; unscored: number; points: { tau: number; quality: number; count: number; unique: number }[] };
+    assert.equal(res.run, r.id);
+    assert.equal(res.scored, 7);
+    assert.equal(res.unscored, 1);
+    assert.deepEqual(res.points.map((p) => [p.tau, p.quality, p.count, p.unique]), [[0.5, 4 / 7, 4, 3]]);
+
+    const text = await run(["eval", r.id, "--workspace", ws, "--no-diversity"]);
+    assert.match(text.stdout, /Quality\(0\.5\) 0\.571, unique successes 3 of 4/);
+    const gate = await run(["eval", r.id, "--workspace", ws, "--no-diversity", "--fail-on-findings", "2", "--quiet"]);
+    assert.equal(gate.code, 1);
+    assert.match(gate.stderr, /3 unique successes exceed --fail-on-findings 2/);
+
+    const missing = await run(["eval", "nope", "--workspace", ws]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no run "nope"/);
+    const empty = await run(["runs", "--workspace", join(dir, "empty")]);
+    assert.equal(empty.code, 0);
+    assert.match(empty.stdout, /no runs in .*empty yet/);
+  } finally {
+    cleanup();
+  }
+});

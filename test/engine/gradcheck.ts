@@ -1,0 +1,92 @@
+// Shared test helpers: a seeded RNG and a gradient check of engine gradients against central finite
+// differences of the FORWARD graph, both run through onnxruntime in float64.
+import assert from "node:assert/strict";
+import { Graph, gradients, Session, type Tensor } from "../../src/engine/index.js";
+
+/** mulberry32: small seeded generator, values in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Init = "normal" | "positive" | "awayFromZero";
+export type ParamMaker = (shape: number[], init?: Init) => Tensor;
+
+export interface GradCase {
+  name: string;
+  /** builds the op under test from params made with p(); returns its float output */
+  build: (g: Graph, p: ParamMaker) => Tensor;
+  step?: number;
+  tol?: number;
+}
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** loss = sum(y * R) for a fixed random R; compares dloss/dparam with central differences of the forward. */
+export async function checkGradients(c: GradCase, seed = 1): Promise<void> {
+  const rand = rng(seed);
+  const normal = () => {
+    let s = 0;
+    for (let i = 0; i < 6; i++) s += rand();
+    return (s - 3) * 1.4;
+  };
+  const g = new Graph({ floatType: "float64" });
+  const params: Tensor[] = [];
+  const values: Float64Array[] = [];
+  const p: ParamMaker = (shape, init = "normal") => {
+    const v = Float64Array.from({ length: count(shape) }, () => {
+      const x = normal();
+      if (init === "positive") return 0.3 + Math.abs(x);
+      if (init === "awayFromZero") return Math.sign(x || 1) * (0.3 + Math.abs(x));
+      return x;
+    });
+    const t = g.param(`p${params.length}`, shape);
+    params.push(t);
+    values.push(v);
+    return t;
+  };
+  const y = c.build(g, p);
+  const r = g.weight(
+    "R",
+    Float64Array.from({ length: count(y.shape) }, () => normal()),
+    [...y.shape],
+  );
+  const loss = g.sum(g.mul(y, r), []);
+  const grads = gradients(loss, params);
+  g.output("loss", loss);
+  grads.forEach((t, i) => {
+    g.output(`grad${i}`, t);
+  });
+  const session = await Session.create(g, { threads: 1 });
+  const feeds = () => Object.fromEntries(values.map((v, i) => [`p${i}`, v]));
+  const analytic = await session.run(feeds());
+  const lossAt = async () => (await session.run(feeds(), ["loss"])).loss!.data[0] as number;
+  const h = c.step ?? 1e-5;
+  const tol = c.tol ?? 1e-6;
+  for (let i = 0; i < params.length; i++) {
+    const v = values[i]!;
+    const got = analytic[`grad${i}`]!;
+    assert.deepEqual(got.dims, [...params[i]!.shape], `${c.name}: grad${i} dims`);
+    for (let j = 0; j < v.length; j++) {
+      const x0 = v[j]!;
+      v[j] = x0 + h;
+      const up = await lossAt();
+      v[j] = x0 - h;
+      const down = await lossAt();
+      v[j] = x0;
+      const fd = (up - down) / (2 * h);
+      const a = got.data[j] as number;
+      assert.ok(
+        Math.abs(a - fd) <= tol * (1 + Math.abs(fd)),
+        `${c.name}: d loss / d p${i}[${j}] = ${a}, finite difference ${fd}`,
+      );
+    }
+  }
+  await session.release();
+}

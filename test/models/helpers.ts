@@ -1,0 +1,63 @@
+// Shared test helpers: fixture paths, the PyTorch golden tensors, and comparisons that report the worst element.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readSafeTensors } from "../../src/models/index.js";
+
+export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
+export const TINY = join(FIXTURES, "tiny-gpt2");
+export const GOLDEN = join(FIXTURES, "golden.safetensors");
+
+export async function golden(): Promise<{
+  f32(name: string): Float32Array;
+  ints(name: string): number[];
+  shape(name: string): number[];
+}> {
+  const { tensors } = await readSafeTensors(GOLDEN);
+  const get = (name: string) => {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`golden tensor ${name} missing; rerun scripts/fixtures/gpt2_reference.py`);
+    return t;
+  };
+  return {
+    f32: (name) => get(name).data as Float32Array,
+    ints: (name) => Array.from(get(name).data as BigInt64Array, Number),
+    shape: (name) => get(name).shape,
+  };
+}
+
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: number,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
+  }
+  assert.ok(
+    worst <= tol,
+    `${what}: max |diff| ${worst} at ${at} (got ${actual[at]}, want ${expected[at]}) > ${tol}`,
+  );
+}
+
+/** Rows of a padded [B,T] batch without their padding. */
+export function unpad(ids: number[], mask: number[], B: number): number[][] {
+  const T = ids.length / B;
+  return Array.from({ length: B }, (_, b) =>
+    ids.slice(b * T, (b + 1) * T).filter((_, t) => mask[b * T + t] === 1),
+  );
+}
+
+export function tempDir(prefix = "curio-models-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

@@ -1,0 +1,129 @@
+// Sampling filters against hand-computed distributions, and the seeded PRNG.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { filteredDistribution, logSoftmaxAt, Rng, sampleToken } from "../../src/models/index.js";
+
+const softmax = (xs: number[]) => {
+  const e = xs.map((x) => Math.exp(x));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+};
+const close = (a: ArrayLike<number>, b: number[], tol = 1e-9) =>
+  assert.ok(
+    a.length === b.length && b.every((x, i) => Math.abs(a[i]! - x) < tol),
+    `${Array.from(a)} vs ${b}`,
+  );
+
+test("no filtering: softmax over the whole vocabulary in descending order", () => {
+  const d = filteredDistribution([1, 2, 3, 0], {});
+  assert.deepEqual(Array.from(d.ids), [2, 1, 0, 3]);
+  const p = softmax([1, 2, 3, 0]);
+  close(d.probs, [p[2]!, p[1]!, p[0]!, p[3]!]);
+});
+
+test("temperature divides the logits", () => {
+  const d = filteredDistribution([1, 2, 3, 0], { temperature: 0.5 });
+  const p = softmax([2, 4, 6, 0]);
+  close(d.probs, [p[2]!, p[1]!, p[0]!, p[3]!]);
+});
+
+test("top-k keeps the k most likely tokens, renormalised", () => {
+  const d = filteredDistribution([1, 2, 3, 0], { topK: 2 });
+  assert.deepEqual(Array.from(d.ids), [2, 1]);
+  const e3 = Math.exp(3);
+  const e2 = Math.exp(2);
+  close(d.probs, [e3 / (e3 + e2), e2 / (e3 + e2)]);
+});
+
+test("top-p keeps the smallest set whose mass exceeds p (HF semantics), at least one token", () => {
+  // probs (desc) 0.6439, 0.2369, 0.0871, 0.0321: mass 0.6439 < 0.7, 0.8808 > 0.7 -> two tokens
+  const d = filteredDistribution([1, 2, 3, 0], { topP: 0.7 });
+  assert.deepEqual(Array.from(d.ids), [2, 1]);
+  close(d.probs, [Math.exp(3) / (Math.exp(3) + Math.exp(2)), Math.exp(2) / (Math.exp(3) + Math.exp(2))]);
+  // p = 0.9: 0.8808 <= 0.9 -> a third token is needed
+  assert.deepEqual(Array.from(filteredDistribution([1, 2, 3, 0], { topP: 0.9 }).ids), [2, 1, 0]);
+  // tiny p keeps only the most likely token
+  const one = filteredDistribution([1, 2, 3, 0], { topP: 0.01 });
+  assert.deepEqual(Array.from(one.ids), [2]);
+  close(one.probs, [1]);
+  // top-k first, then top-p on the renormalised top-k mass: {3,2,1} -> 0.6652, 0.2447, 0.0900; p 0.85 -> 2 tokens
+  assert.deepEqual(Array.from(filteredDistribution([1, 2, 3, 0], { topK: 3, topP: 0.85 }).ids), [2, 1]);
+  assert.throws(() => filteredDistribution([1, 2], { topP: 0 }), /topP must be in \(0, 1\]/);
+  assert.throws(() => filteredDistribution([1, 2], { temperature: 0 }), /temperature must be > 0/);
+});
+
+test("sampled frequencies follow the filtered distribution; greedy takes the first maximum", () => {
+  const rng = new Rng(7);
+  const logits = [0.5, 2, 1, -1, 1.5];
+  const counts = [0, 0, 0, 0, 0];
+  const n = 20000;
+  for (let i = 0; i < n; i++) counts[sampleToken(logits, { topK: 3 }, rng)]!++;
+  const e = [2, 1, 1.5].map(Math.exp);
+  const s = e[0]! + e[1]! + e[2]!;
+  assert.equal(counts[0], 0);
+  assert.equal(counts[3], 0);
+  for (const [id, p] of [
+    [1, e[0]! / s],
+    [2, e[1]! / s],
+    [4, e[2]! / s],
+  ] as const) {
+    assert.ok(Math.abs(counts[id]! / n - p) < 0.015, `token ${id}: ${counts[id]! / n} vs ${p}`);
+  }
+  assert.equal(sampleToken([1, 3, 3, 2], { greedy: true }, rng), 1);
+  assert.ok(Math.abs(logSoftmaxAt([1, 2, 3, 0], 2) - Math.log(softmax([1, 2, 3, 0])[2]!)) < 1e-12);
+});
+
+test("Rng: same seed same stream, different seeds differ, uniform in [0,1)", () => {
+  const a = new Rng(42);
+  const b = new Rng(42);
+  const c = new Rng(43);
+  const xa = Array.from({ length: 1000 }, () => a.next());
+  assert.deepEqual(
+    xa,
+    Array.from({ length: 1000 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    xa,
+    Array.from({ length: 1000 }, () => c.next()),
+  );
+  assert.ok(xa.every((x) => x >= 0 && x < 1));
+  const mean = xa.reduce((s, x) => s + x, 0) / xa.length;
+  assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
+});
+
+test("top-k/top-p on a large vocabulary match a brute-force full-sort reference", () => {
+  const rng = new Rng(3);
+  /** HF warpers written plainly: full sort, softmax, top-k mask, ascending cumsum for top-p. */
+  const reference = (logits: number[], t: number, topK: number, topP: number) => {
+    const order = logits.map((_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
+    let kept = topK > 0 ? order.slice(0, topK) : order;
+    const m = logits[kept[0]!]! / t;
+    const ex = kept.map((i) => Math.exp(logits[i]! / t - m));
+    const z = ex.reduce((a, b) => a + b, 0);
+    let p = ex.map((x) => x / z);
+    let cum = 0;
+    let cut = kept.length;
+    for (let j = kept.length - 1; j > 0; j--) {
+      cum += p[j]!;
+      if (cum <= 1 - topP) cut = j;
+      else break;
+    }
+    kept = kept.slice(0, cut);
+    p = p.slice(0, cut);
+    const s = p.reduce((a, b) => a + b, 0);
+    return { ids: kept, probs: p.map((x) => x / s) };
+  };
+  for (const [scale, t, topK, topP] of [
+    [3, 0.7, 0, 0.92],
+    [0.5, 0.7, 0, 0.92],
+    [8, 1, 0, 0.5],
+    [3, 1.2, 50, 0.9],
+    [2, 1, 7, 1],
+  ] as const) {
+    const logits = Array.from({ length: 5000 }, () => (rng.next() + rng.next() + rng.next() - 1.5) * scale);
+    const got = filteredDistribution(logits, { temperature: t, topK, topP });
+    const want = reference(logits, t, topK, topP);
+    assert.deepEqual(Array.from(got.ids), want.ids, `scale ${scale} t ${t} k ${topK} p ${topP}`);
+    close(got.probs, want.probs, 1e-9);
+  }
+});

@@ -1,0 +1,52 @@
+// The gpt2 target adapter over curio's own GPT-2 (the models package's tiny test checkpoint).
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadCausalLM } from "../../src/models/index.js";
+import { createTarget } from "../../src/providers/index.js";
+import { applyTemplate } from "../../src/providers/templates.js";
+
+const TINY = fileURLToPath(new URL("../models/fixtures/tiny-gpt2", import.meta.url));
+
+test("gpt2 target: template applied, greedy answers equal the model's own greedy generation", {
+  skip: !existsSync(TINY) && "models fixture missing",
+}, async () => {
+  const target = await createTarget({
+    id: `gpt2:${TINY}`,
+    template: "llama2-chat",
+    systemPrompt: "",
+    greedy: true,
+    max_new_tokens: 6,
+    batchSize: 2,
+  });
+  const prompts = ["hello there", "a", "the quick brown fox"];
+  const results = await target.respond(prompts);
+  const lm = await loadCausalLM(TINY);
+  const expected = await lm.generate(
+    prompts.map((p) => applyTemplate("llama2-chat", p, "")),
+    { maxNewTokens: 6, greedy: true },
+  );
+  assert.deepEqual(
+    results.map((r) => r.text),
+    expected.map((g) => g.text),
+  );
+  assert.ok(results.some((r) => r.text.length > 0));
+  results.forEach((r, i) => {
+    assert.equal(r.error, undefined);
+    assert.equal(r.usage?.completionTokens, expected[i].ids.length);
+    assert.equal(r.usage?.promptTokens, expected[i].promptIds.length);
+  });
+  await lm.release();
+  await target.close?.();
+});
+
+test("gpt2 target: a prompt too long for the model is an error result, not a throw", {
+  skip: !existsSync(TINY) && "models fixture missing",
+}, async () => {
+  const target = await createTarget({ id: `gpt2:${TINY}`, template: "alpaca", max_new_tokens: 6 });
+  const [r] = await target.respond(["x"]);
+  assert.equal(r.text, "");
+  assert.match(r.error!, /exceeds the model's 64 positions/);
+  await target.close?.();
+});
