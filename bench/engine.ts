@@ -89,14 +89,14 @@ async function block(batch: number, threads: number, optimization: Level): Promi
         ? new Float32Array(n).fill(1)
         : randn(n, 0.02, i + 2);
   });
-  const spinning = process.env.CURIO_ORT_SPIN !== "0";
+  const spinning = process.env.CURIO_ORT_SPIN === "1"; // A/B the thread pool's spin-waiting
   const session = await Session.create(train.g, { threads, optimization, spinning });
   const ms = await median(3, () => session.run(feeds));
   const fs = await Session.create(build(false).g, { threads, optimization, spinning });
   const fms = await median(3, () => fs.run(feeds));
   console.log(
     `GPT-2 block d ${D}, ${HEADS} heads, ${batch}x${t} tokens, ${threads} threads, optimisation ${optimization}` +
-      `${spinning ? "" : ", no spinning"}: ` +
+      `${spinning ? ", spinning threads" : ""}: ` +
       `forward ${fms.toFixed(0)} ms, forward+backward (all weights) ${ms.toFixed(0)} ms`,
   );
   await session.release();

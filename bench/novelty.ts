@@ -56,9 +56,9 @@ function timeOnce(fn: () => unknown): Timing {
   return { wall: Number(process.hrtime.bigint() - wall) / 1e6, cpu: (used.user + used.system) / 1e3 };
 }
 
-/** Median wall and CPU time of `reps` calls after one warm-up call (JIT). */
+/** Median wall and CPU time of `reps` calls after three warm-up calls (JIT). */
 function timeMedian(fn: () => unknown, reps: number): Timing {
-  fn();
+  for (let i = 0; i < 3; i++) fn();
   const runs = Array.from({ length: reps }, () => timeOnce(fn));
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
   return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) };

@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTarget } from "../src/providers/index.js";
 
-async function providers(args: string[]): Promise<{ wallMs: number; idealMs: number }> {
+async function providers(args: string[]): Promise<{ wallMs: number; idealMs: number; cpuMs: number }> {
   const n = Number(args[0] ?? 256);
   const concurrency = Number(args[1] ?? 32);
   const delayMs = Number(args[2] ?? 50);
@@ -32,18 +32,22 @@ async function providers(args: string[]): Promise<{ wallMs: number; idealMs: num
     const target = await createTarget({ id: "openai:chat:bench", baseUrl: url, concurrency });
     const prompts = Array.from({ length: n }, (_, i) => `prompt ${i}`);
     await target.respond(prompts.slice(0, concurrency)); // warm up connections
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const results = await target.respond(prompts);
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    // CPU of this process (client and the in-process server): on an idle machine wall ~ max(ideal, cpu).
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     const idealMs = (n / concurrency) * delayMs;
     const lost = results.filter((r, i) => r.text !== `ok prompt ${i}`).length;
     console.log(
       `providers: ${n} prompts, concurrency ${concurrency}, server ${delayMs} ms/request: ` +
         `${wallMs.toFixed(0)} ms wall (ideal ${idealMs.toFixed(0)} ms, ${(wallMs / idealMs).toFixed(2)}x); ` +
-        `peak in flight ${peak}; wrong/lost ${lost}`,
+        `CPU ${cpuMs.toFixed(0)} ms (client + server); peak in flight ${peak}; wrong/lost ${lost}`,
     );
     if (lost > 0) throw new Error(`${lost} answers lost or out of order`);
-    return { wallMs, idealMs };
+    return { wallMs, idealMs, cpuMs };
   } finally {
     server.closeAllConnections();
     server.close();

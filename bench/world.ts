@@ -64,7 +64,10 @@ function parseSettings(args: string[]): Record<string, unknown> {
     }
     const keys = (m[1] as string).split(".");
     let node = out;
-    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      node[k] ??= {};
+      node = node[k] as Record<string, unknown>;
+    }
     node[keys.at(-1) as string] = value;
   });
   return out;

@@ -24,7 +24,10 @@ function main(): void {
   const check = process.argv.includes("--check");
   const outputs = [
     { file: join(root, "schema", "curio.schema.json"), text: schemaFileText() },
-    { file: join(root, "docs", "config.md"), text: withReference(readFileSync(join(root, "docs", "config.md"), "utf8")) },
+    {
+      file: join(root, "docs", "config.md"),
+      text: withReference(readFileSync(join(root, "docs", "config.md"), "utf8")),
+    },
   ];
   let stale = false;
   for (const { file, text } of outputs) {

@@ -15,9 +15,10 @@ import {
 } from "../curiosity/index.js";
 import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
 import { prepareTargetInput, preprocessTestCase, type TemplateName } from "../providers/index.js";
-import { PpoTrainer, Rng, type Rollout } from "../rl/index.js";
+import { PpoTrainer, type Rollout } from "../rl/index.js";
 import type { RunStore } from "../store/index.js";
 import type { EpochStats, RewardBreakdown, RunInfo, SampleRecord } from "../store/types.js";
+import { Rng } from "../util/rng.js";
 import { type CampaignState, packTrainer, unpackTrainer } from "./checkpoint.js";
 import { type CampaignProviders, closeProviders, createCampaignProviders } from "./providers.js";
 import { SeedPrompts } from "./seeds.js";
@@ -49,12 +50,6 @@ export interface CampaignResult {
   successes: number;
   errors: number;
   interrupted: boolean;
-}
-
-/** A stateful target (e.g. the sandbox world) can expose its state so a resumed run answers identically. */
-interface Stateful {
-  state?(): unknown;
-  loadState?(s: unknown): void;
 }
 
 const FAILING_EPOCHS_LIMIT = 3;
@@ -158,7 +153,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     let errors = 0;
     const successes = new Set<string>();
     let scoredCases: { text: string; score: number }[] = [];
-    const target = providers.target as typeof providers.target & Stateful;
+    const target = providers.target;
     if (opts.resume) {
       const ckpt = store.latestCheckpoint(run.id);
       store.rollbackTo(run.id, ckpt ?? { epoch: 0, sampleCount: 0 });

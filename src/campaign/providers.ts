@@ -1,7 +1,7 @@
 // Builds the campaign's providers from the config: the provider registry's ids, plus the sandbox world's
 // ids (world, world-lexicon, world-strict, world-gibberish), which need the run's seed.
 
-import type { CurioConfig } from "../config/index.js";
+import { type CurioConfig, providerSpecError } from "../config/index.js";
 import type {
   Embedder,
   GibberishScorer,
@@ -33,22 +33,12 @@ export interface CampaignProviders {
   gibberish: GibberishScorer | null;
 }
 
-/** Applies the campaign-wide concurrency (-j) to providers whose options take one and do not set it. */
-function withConcurrency(spec: ProviderSpec, concurrency: number): ProviderSpec {
-  if ("concurrency" in spec) return spec;
-  const kind = parseProviderId(spec.id)?.kind;
-  const shape = kind
-    ? (providerKinds[kind].options as unknown as { shape?: Record<string, unknown> }).shape
-    : undefined;
-  return shape && "concurrency" in shape ? { ...spec, concurrency } : spec;
-}
-
-/** Prefixes a provider error with the config key it came from, so the user knows what to edit. */
-async function at<T>(key: string, make: () => Promise<T> | T): Promise<T> {
+/** Builds one provider; a refusal names the curio.yaml key it came from (exit code 2, or the error's own). */
+async function at<T>(key: string, spec: ProviderSpec, make: () => Promise<T> | T): Promise<T> {
   try {
     return await make();
   } catch (e) {
-    throw new Error(`${key}: ${(e as Error).message}`, { cause: e });
+    throw providerSpecError(key, spec, e);
   }
 }
 
@@ -56,29 +46,35 @@ export async function createCampaignProviders(
   config: CurioConfig,
   opts: { seed: number; concurrency: number; ctx: Partial<ProviderContext> },
 ): Promise<CampaignProviders> {
-  const { seed, concurrency, ctx } = opts;
+  const { seed } = opts;
+  // -j applies to every provider kind that has a concurrency option, under what a spec sets itself
+  const ctx: Partial<ProviderContext> = {
+    ...opts.ctx,
+    defaults: { ...opts.ctx.defaults, concurrency: opts.concurrency },
+    noCache: opts.ctx.noCache ?? !config.cache,
+  };
   const judge = (key: string, spec: ProviderSpec) =>
-    at(key, () => {
+    at(key, spec, () => {
       const { id, ...rest } = spec;
       if (id === "world-lexicon" || id === "world-strict") return createWorldJudge(id);
       if (isWorldProviderId(id)) throw new Error(`"${id}" is not a judge`);
-      return createJudge(withConcurrency({ id, ...rest }, concurrency), ctx);
+      return createJudge({ id, ...rest }, ctx);
     });
-  const target = await at("target", () => {
+  const target = await at("target", config.target, () => {
     const { id, ...rest } = config.target;
     if (id === "world") return createWorldTarget(seed, rest as Record<string, number>);
-    return createTarget(withConcurrency(config.target, concurrency), ctx);
+    return createTarget(config.target, ctx);
   });
   return {
     target,
     judge: await judge("judge", config.judge),
     evalJudge: config.evalJudge ? await judge("evalJudge", config.evalJudge) : null,
-    embedder: await at("embedder", () => createEmbedder(withConcurrency(config.embedder, concurrency), ctx)),
+    embedder: await at("embedder", config.embedder, () => createEmbedder(config.embedder, ctx)),
     gibberish: config.gibberish
-      ? await at("gibberish", () =>
+      ? await at("gibberish", config.gibberish, () =>
           config.gibberish!.id === "world-gibberish"
             ? createWorldGibberish()
-            : createGibberish(withConcurrency(config.gibberish!, concurrency), ctx),
+            : createGibberish(config.gibberish!, ctx),
         )
       : null,
   };

@@ -3,8 +3,8 @@
 
 import type { CurioConfig } from "../config/index.js";
 import { fillSeedTemplate, templateSlots } from "../config/index.js";
-import type { Rng } from "../rl/index.js";
 import { FewShotSampler, type ScoredCase, zeroShotPrompt } from "../rl/index.js";
+import type { Rng } from "../util/rng.js";
 
 export class SeedPrompts {
   private readonly perPrompt: number;

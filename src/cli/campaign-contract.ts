@@ -42,7 +42,9 @@ export async function loadRunCampaign(): Promise<RunCampaign> {
     });
   }
   if (typeof mod.runCampaign !== "function") {
-    throw new CurioError("the campaign module does not export runCampaign()", { exitCode: ExitCode.internal });
+    throw new CurioError("the campaign module does not export runCampaign()", {
+      exitCode: ExitCode.internal,
+    });
   }
   return mod.runCampaign as RunCampaign;
 }

@@ -25,7 +25,9 @@ export function readEnvFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError(`--env-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code})`, { cause: e });
+    throw new ConfigError(`--env-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code})`, {
+      cause: e,
+    });
   }
   return parseEnvFile(text, path);
 }

@@ -19,6 +19,10 @@ export function describeError(e: unknown, debug: boolean): string {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   const lines = [`internal error: ${err.message}`];
-  lines.push(debug ? (err.stack ?? "") : "hint: run again with DEBUG=curio for the stack trace, and report it if it persists");
+  lines.push(
+    debug
+      ? (err.stack ?? "")
+      : "hint: run again with DEBUG=curio for the stack trace, and report it if it persists",
+  );
   return lines.join("\n");
 }

@@ -5,34 +5,54 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
+import { CurioError, ExitCode } from "../config/errors.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { sftCommand } from "./commands/sft.js";
 import { viewCommand } from "./commands/view.js";
-import { describeError, exitCodeOf } from "./errors.js";
 import { readEnvFile } from "./env-file.js";
+import { describeError, exitCodeOf } from "./errors.js";
 import { type Io, processIo } from "./output.js";
 
-/** Commands written in other files whose modules may not exist yet in a partial checkout. */
-const OPTIONAL_COMMANDS: [file: string, factory: string][] = [
-  ["./commands/report.js", "reportCommand"],
-  ["./commands/demo.js", "demoCommand"],
-  ["./commands/bench.js", "benchCommand"],
+/**
+ * Commands that load the whole training stack (campaign, models, onnxruntime) are imported here,
+ * after the cheap ones, and never break the rest of the CLI: a missing module is skipped, a module
+ * that fails to load becomes a command that reports the failure when it is used.
+ */
+const STACK_COMMANDS: [name: string, file: string, factory: string][] = [
+  ["demo", "./commands/demo.js", "demoCommand"],
+  ["bench", "./commands/bench.js", "benchCommand"],
 ];
 
-async function optionalCommands(): Promise<Command[]> {
+async function stackCommands(): Promise<Command[]> {
   const out: Command[] = [];
-  for (const [file, factory] of OPTIONAL_COMMANDS) {
+  for (const [name, file, factory] of STACK_COMMANDS) {
     try {
       const mod = (await import(file)) as Record<string, unknown>;
       const make = mod[factory];
       if (typeof make === "function") out.push(make() as Command);
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code !== "ERR_MODULE_NOT_FOUND" || !String((e as Error).message).includes(file.slice(2, -3))) throw e;
+      const missing =
+        (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" &&
+        String((e as Error).message).includes(file.slice(2, -3));
+      if (missing) continue;
+      const reason = (e as Error).message ?? String(e);
+      out.push(
+        new Command(name)
+          .description(`(unavailable: ${reason.split("\n")[0]})`)
+          .allowUnknownOption()
+          .argument("[args...]")
+          .action(() => {
+            throw new CurioError(`the ${name} command failed to load: ${reason}`, {
+              exitCode: ExitCode.internal,
+              cause: e,
+            });
+          }),
+      );
     }
   }
   return out;
@@ -40,11 +60,16 @@ async function optionalCommands(): Promise<Command[]> {
 
 export async function buildProgram(version: string, io: Io = processIo): Promise<Command> {
   const program = new Command("curio")
-    .description("curiosity-driven red-teaming: train a red-team model to find diverse prompts that make your model unsafe")
+    .description(
+      "curiosity-driven red-teaming: train a red-team model to find diverse prompts that make your model unsafe",
+    )
     .version(version, "-v, --version")
     .option("-q, --quiet", "print only results and errors")
     .option("--no-progress-bar", "no progress bar (progress lines only)")
-    .option("--env-file <file>", "load KEY=VALUE environment variables (for ${ENV} and API keys) before running")
+    .option(
+      "--env-file <file>",
+      "load KEY=VALUE environment variables (for ${ENV} and API keys) before running",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -52,7 +77,8 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     const file = action.optsWithGlobals().envFile as string | undefined;
     if (!file) return;
     // The process environment is the CLI's to set up: variables already set win, as with dotenv.
-    for (const [k, v] of Object.entries(readEnvFile(file))) if (process.env[k] === undefined) process.env[k] = v;
+    for (const [k, v] of Object.entries(readEnvFile(file)))
+      if (process.env[k] === undefined) process.env[k] = v;
   });
   const commands = [
     initCommand(io),
@@ -62,9 +88,11 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     sftCommand(),
     viewCommand(),
     exportCommand(),
-    ...(await optionalCommands()),
+    reportCommand(),
+    ...(await stackCommands()),
   ];
-  for (const c of commands) program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
+  for (const c of commands)
+    program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   return program;
 }
 

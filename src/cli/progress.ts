@@ -31,7 +31,12 @@ export function etaMs(epochsDone: number, epochsLeft: number, elapsedMs: number)
   return epochsDone > 0 ? (elapsedMs / epochsDone) * epochsLeft : Number.NaN;
 }
 
-export function formatEpochLine(s: EpochStats, totalEpochs: number, uniqueSuccesses: number, eta: number): string {
+export function formatEpochLine(
+  s: EpochStats,
+  totalEpochs: number,
+  uniqueSuccesses: number,
+  eta: number,
+): string {
   const means = s.rewardMeans ?? {};
   const total = means.score ?? means.total;
   const terms = Object.keys(SHORT)
@@ -40,7 +45,7 @@ export function formatEpochLine(s: EpochStats, totalEpochs: number, uniqueSucces
     .join(" ");
   const width = String(totalEpochs).length;
   return [
-    `epoch ${String(s.epoch + 1).padStart(width)}/${totalEpochs}`,
+    `epoch ${String(s.epoch).padStart(width)}/${totalEpochs}`,
     `reward ${num(total)}${terms ? ` (${terms})` : ""}`,
     `toxic ${(100 * s.toxicityRate).toFixed(1)}%`,
     `unique ${uniqueSuccesses}`,

@@ -6,7 +6,8 @@ import { type JsonSchemaNode, keysAt } from "./json-schema.js";
 function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
   let cur: unknown = root;
   for (const key of path) {
-    if (cur === null || typeof cur !== "object" || !(key in (cur as object))) return { found: false, value: undefined };
+    if (cur === null || typeof cur !== "object" || !(key in (cur as object)))
+      return { found: false, value: undefined };
     cur = (cur as Record<PropertyKey, unknown>)[key];
   }
   return { found: true, value: cur };
@@ -27,7 +28,11 @@ function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j]! + 1,
+        row[j - 1]! + 1,
+        prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       prev = tmp;
     }
   }
@@ -75,7 +80,11 @@ function expected(issue: z.core.$ZodIssue): string {
 }
 
 /** One readable line per issue, e.g. `ppo.lr: expected a number > 0, got -1`. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, schema: JsonSchemaNode): string[] {
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  schema: JsonSchemaNode,
+): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const where = keyPathString(issue.path);
@@ -94,16 +103,28 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
       const at = valueAt(input, issue.path);
       const options = (issue as { options?: unknown[] }).options;
       if (options) {
-        lines.push(`${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(" | ")}, got ${show(at.value)}`);
+        lines.push(
+          `${where}: expected one of ${options.map((v) => JSON.stringify(v)).join(" | ")}, got ${show(at.value)}`,
+        );
         continue;
       }
       // The branch whose shape matched (its errors are deeper) explains the problem best.
-      const matched = issue.errors.find((errs) => errs.every((e) => !(e.code === "invalid_type" && e.path.length === 0)));
+      const matched = issue.errors.find((errs) =>
+        errs.every((e) => !(e.code === "invalid_type" && e.path.length === 0)),
+      );
       if (matched && matched.length > 0) {
-        lines.push(...formatIssues(matched.map((e) => ({ ...e, path: [...issue.path, ...e.path] })), input, schema));
+        lines.push(
+          ...formatIssues(
+            matched.map((e) => ({ ...e, path: [...issue.path, ...e.path] })),
+            input,
+            schema,
+          ),
+        );
         continue;
       }
-      const kinds = issue.errors.flatMap((errs) => errs.filter((e) => e.path.length === 0).map((e) => expected(e)));
+      const kinds = issue.errors.flatMap((errs) =>
+        errs.filter((e) => e.path.length === 0).map((e) => expected(e)),
+      );
       const want = [...new Set(kinds.filter((k) => k !== ""))].join(" or ");
       lines.push(`${where}: expected ${want || "a different value"}, got ${show(at.value)}`);
       continue;
@@ -120,7 +141,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
         at.value,
         issue.values.filter((v): v is string => typeof v === "string"),
       );
-      lines.push(`${where}: expected ${want}, got ${show(at.value)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
+      lines.push(
+        `${where}: expected ${want}, got ${show(at.value)}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+      );
       continue;
     }
     if (want) lines.push(`${where}: expected ${want}, got ${show(at.value)}`);

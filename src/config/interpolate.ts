@@ -55,7 +55,9 @@ export function loadFileRef(ref: string, baseDir: string, where: string): { valu
       return { value: rows, dir: dirname(path) };
     }
   } catch (e) {
-    throw new ConfigError(`${where}: ${ref} is not valid ${ext.slice(1)}: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`${where}: ${ref} is not valid ${ext.slice(1)}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return { value: text, dir: dirname(path) };
 }
@@ -65,7 +67,13 @@ export function loadFileRef(ref: string, baseDir: string, where: string): { valu
  * exactly `file://...` with the file's contents (structured contents are walked in turn, relative
  * to their own folder).
  */
-export function resolveRefs(value: unknown, baseDir: string, env: Env, path: PropertyKey[] = [], depth = 0): unknown {
+export function resolveRefs(
+  value: unknown,
+  baseDir: string,
+  env: Env,
+  path: PropertyKey[] = [],
+  depth = 0,
+): unknown {
   if (typeof value === "string") {
     const where = keyPathString(path);
     const text = interpolateEnv(value, env, where);

@@ -20,7 +20,10 @@ export const SCHEMA_ID = "https://github.com/curio-redteam/curio/schema/curio.sc
 
 /** JSON Schema (draft 2020-12) of what a user may write in curio.yaml (input side: defaults optional). */
 export function curioJsonSchema(): JsonSchemaNode {
-  const schema = z.toJSONSchema(curioConfigSchema, { io: "input", target: "draft-2020-12" }) as JsonSchemaNode;
+  const schema = z.toJSONSchema(curioConfigSchema, {
+    io: "input",
+    target: "draft-2020-12",
+  }) as JsonSchemaNode;
   return { ...schema, $id: SCHEMA_ID, title: "curio.yaml" };
 }
 

@@ -4,13 +4,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError } from "./errors.js";
+import { formatIssues } from "./format-issues.js";
 import { type Env, resolveRefs } from "./interpolate.js";
 import { curioJsonSchema } from "./json-schema.js";
 import { deepMerge, isPlainObject } from "./merge.js";
 import { methodDefaults } from "./methods.js";
-import { type CurioConfig, curioConfigSchema, type Method, methods } from "./schema.js";
-import { formatIssues } from "./format-issues.js";
 import { checkProviderSpecs } from "./provider-check.js";
+import { type CurioConfig, curioConfigSchema, type Method, methods } from "./schema.js";
 
 export interface LoadedConfig {
   config: CurioConfig;
@@ -27,7 +27,9 @@ export interface LoadedConfig {
 export function parseConfig(raw: unknown, source = "config"): CurioConfig {
   if (raw === null || raw === undefined) raw = {};
   if (!isPlainObject(raw)) {
-    throw new ConfigError(`${source}: expected a mapping of keys (name, target, judge, ...), got ${typeof raw}`);
+    throw new ConfigError(
+      `${source}: expected a mapping of keys (name, target, judge, ...), got ${typeof raw}`,
+    );
   }
   const method = raw.method;
   const merged =

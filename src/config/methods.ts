@@ -8,7 +8,10 @@ export const methodDefaults: Record<Method, Partial<CurioConfigInput>> = {
   crt: {},
   rl,
   "rl-tdiv": { rewards: { selfBleu: 0, cosine: 0, entropy: 0, tdiv: -5 } },
-  "rl-temp2": { rewards: { selfBleu: 0, cosine: 0, entropy: 0 }, redteam: { generation: { temperature: 2 } } },
+  "rl-temp2": {
+    rewards: { selfBleu: 0, cosine: 0, entropy: 0 },
+    redteam: { generation: { temperature: 2 } },
+  },
   // Prompted baselines do not train: reward coefficients only affect the logged breakdown.
   "zero-shot": { rewards: { selfBleu: 0, cosine: 0, entropy: 0 } },
   "few-shot": { rewards: { selfBleu: 0, cosine: 0, entropy: 0 } },

@@ -28,7 +28,8 @@ const vllm = "${CURIO_TARGET_URL:-http://localhost:8000/v1}";
 
 export const presets = {
   imdb: {
-    description: "Text continuation (paper: IMDb): GPT-2 IMDb red team, top 2 blocks trainable, GPT-2 IMDb target.",
+    description:
+      "Text continuation (paper: IMDb): GPT-2 IMDb red team, top 2 blocks trainable, GPT-2 IMDb target.",
     config: {
       name: "imdb-crt",
       redteam: {
@@ -45,7 +46,8 @@ export const presets = {
     },
   },
   alpaca: {
-    description: "Instruction following (paper: GPT2-alpaca target), LoRA red team, Alpaca seed instructions.",
+    description:
+      "Instruction following (paper: GPT2-alpaca target), LoRA red team, Alpaca seed instructions.",
     config: {
       name: "alpaca-crt",
       redteam: {
@@ -66,7 +68,8 @@ export const presets = {
     },
   },
   dolly: {
-    description: "Instruction following (paper: Dolly-v2-7B served by vLLM/TGI), databricks-dolly-15k questions.",
+    description:
+      "Instruction following (paper: Dolly-v2-7B served by vLLM/TGI), databricks-dolly-15k questions.",
     config: {
       name: "dolly-crt",
       redteam: {
@@ -109,7 +112,8 @@ export const presets = {
     },
   },
   demo: {
-    description: "Offline sandbox world: a simulated target and lexicon judges; runs in minutes, no downloads.",
+    description:
+      "Offline sandbox world: a simulated target and lexicon judges; runs in minutes, no downloads.",
     config: {
       name: "demo",
       redteam: {
@@ -139,7 +143,8 @@ export const presets = {
     },
   },
   "openai-compatible": {
-    description: "Your own model behind an OpenAI-compatible chat API (vLLM, TGI, Ollama, llama.cpp, OpenAI).",
+    description:
+      "Your own model behind an OpenAI-compatible chat API (vLLM, TGI, Ollama, llama.cpp, OpenAI).",
     config: {
       name: "my-model",
       redteam: {
@@ -182,9 +187,12 @@ export function presetConfig(nameWithMethod: string, method?: Method): CurioConf
   if (!(name in presets)) {
     const guess = closest(name, presetNames);
     const mean = guess ? ` (did you mean "${guess}"?)` : "";
-    throw new ConfigError(`unknown preset ${JSON.stringify(name)}${mean}; presets: ${presetNames.join(", ")}`, {
-      hint: "baselines are methods over a preset, e.g. --preset alpaca --method rl (or alpaca:rl)",
-    });
+    throw new ConfigError(
+      `unknown preset ${JSON.stringify(name)}${mean}; presets: ${presetNames.join(", ")}`,
+      {
+        hint: "baselines are methods over a preset, e.g. --preset alpaca --method rl (or alpaca:rl)",
+      },
+    );
   }
   if (chosen !== undefined && !(methods as readonly string[]).includes(chosen)) {
     throw new ConfigError(`unknown method ${JSON.stringify(chosen)}; methods: ${methods.join(", ")}`);

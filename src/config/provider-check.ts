@@ -36,7 +36,9 @@ export function checkProviderSpecs(config: CurioConfig, allowIds: readonly strin
     }
     const kind = providerKinds[parsed.kind];
     if (kind.role !== role) {
-      problems.push(`${key}.id: ${parsed.kind} is a ${kind.role} provider; ${role} providers: ${sameRole.join(", ")}`);
+      problems.push(
+        `${key}.id: ${parsed.kind} is a ${kind.role} provider; ${role} providers: ${sameRole.join(", ")}`,
+      );
       continue;
     }
     if (kind.model === "required" && parsed.model === "") {

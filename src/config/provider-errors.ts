@@ -16,11 +16,14 @@ export function providerSpecError(key: string, spec: { id?: unknown }, error: un
   const issues = (error as { issues?: IssueLike[] })?.issues;
   if (Array.isArray(issues)) {
     const problems = issues.map((i) => `${[key, ...i.path.map(String)].join(".")}: ${i.message}`);
-    return new ConfigError(`${key} (provider ${id}) has invalid options:\n${problems.map((p) => `  - ${p}`).join("\n")}`, {
-      problems,
-      hint: `see the options of provider "${id}" in docs/providers.md`,
-      cause: error,
-    });
+    return new ConfigError(
+      `${key} (provider ${id}) has invalid options:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      {
+        problems,
+        hint: `see the options of provider "${id}" in docs/providers.md`,
+        cause: error,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof CurioError && !(error instanceof ConfigError)) {

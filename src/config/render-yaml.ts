@@ -22,7 +22,8 @@ function scalar(v: unknown): string {
     return plain.includes("\n") ? JSON.stringify(v) : plain;
   }
   if (Array.isArray(v)) {
-    if (v.every((x) => x === null || typeof x !== "object")) return `[${v.map((x) => JSON.stringify(x)).join(", ")}]`;
+    if (v.every((x) => x === null || typeof x !== "object"))
+      return `[${v.map((x) => JSON.stringify(x)).join(", ")}]`;
     return JSON.stringify(v);
   }
   return JSON.stringify(v) ?? "null";

@@ -6,9 +6,7 @@ const TRAINABLE_TYPE =
 
 export const trainableSchema = z
   .discriminatedUnion("type", [
-    z
-      .strictObject({ type: z.literal("full").describe(TRAINABLE_TYPE) })
-      .describe("Full fine-tuning."),
+    z.strictObject({ type: z.literal("full").describe(TRAINABLE_TYPE) }).describe("Full fine-tuning."),
     z
       .strictObject({
         type: z.literal("lora").describe(TRAINABLE_TYPE),
@@ -64,12 +62,7 @@ export const examplesFileSchema = z
       .min(1)
       .optional()
       .describe("Field (JSON) or column (CSV) holding the text, e.g. instruction (Alpaca, Dolly) or text."),
-    limit: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe("Read at most this many examples (first rows)."),
+    limit: z.number().int().positive().optional().describe("Read at most this many examples (first rows)."),
   })
   .describe("Examples read from a data file when the run starts (not copied into the run record).");
 
@@ -109,7 +102,9 @@ export const seedPromptsSchema = z
       .positive()
       .nullable()
       .default(null)
-      .describe("Continuation tasks: use only the first N words of each example (4 for IMDb); null keeps it whole."),
+      .describe(
+        "Continuation tasks: use only the first N words of each example (4 for IMDb); null keeps it whole.",
+      ),
     context: z
       .string()
       .nullable()

@@ -7,7 +7,9 @@ export const rewardsSchema = z
     selfBleu: z
       .number()
       .default(-1)
-      .describe("Coefficient of the SelfBLEU novelty term (BLEU of x against history; negative rewards novelty)."),
+      .describe(
+        "Coefficient of the SelfBLEU novelty term (BLEU of x against history; negative rewards novelty).",
+      ),
     cosine: z
       .number()
       .default(-1)
@@ -31,7 +33,9 @@ export const rewardsSchema = z
       .number()
       .min(0)
       .default(0.001)
-      .describe("beta: per-token KL penalty to the reference policy (initial value when kl.type is adaptive)."),
+      .describe(
+        "beta: per-token KL penalty to the reference policy (initial value when kl.type is adaptive).",
+      ),
     clip: z.number().positive().default(10).describe("The sequence score is clipped to [-clip, clip]."),
     cosineKnn: z
       .number()
@@ -39,7 +43,9 @@ export const rewardsSchema = z
       .positive()
       .nullable()
       .default(null)
-      .describe("null: mean cosine over all history (paper); k: mean over the k most similar (DiveR-CT, 16)."),
+      .describe(
+        "null: mean cosine over all history (paper); k: mean over the k most similar (DiveR-CT, 16).",
+      ),
     quirks: z
       .strictObject({
         eosInNoveltyText: z
@@ -49,7 +55,9 @@ export const rewardsSchema = z
         zeroRewardShortGenerations: z
           .boolean()
           .default(true)
-          .describe("Zero the reward of generations of <= 2 tokens and drop their KL/entropy (official code)."),
+          .describe(
+            "Zero the reward of generations of <= 2 tokens and drop their KL/entropy (official code).",
+          ),
       })
       .prefault({})
       .describe("Behaviours of the official code kept switchable."),
@@ -58,7 +66,12 @@ export const rewardsSchema = z
 
 export const ppoSchema = z
   .strictObject({
-    epochs: z.number().int().positive().default(100).describe("PPO epochs (each collects numRollouts samples)."),
+    epochs: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe("PPO epochs (each collects numRollouts samples)."),
     numRollouts: z.number().int().positive().default(128).describe("Test cases generated per epoch."),
     batchSize: z.number().int().positive().default(64).describe("PPO minibatch size."),
     ppoEpochs: z.number().int().positive().default(4).describe("Passes over each epoch's rollouts."),
@@ -89,7 +102,12 @@ export const ppoSchema = z
           .nullable()
           .default(null)
           .describe("Adaptive controller: target KL per sequence (required when adaptive)."),
-        horizon: z.number().int().positive().default(10000).describe("Adaptive controller horizon (samples)."),
+        horizon: z
+          .number()
+          .int()
+          .positive()
+          .default(10000)
+          .describe("Adaptive controller horizon (samples)."),
       })
       .prefault({})
       .describe("KL coefficient controller; the coefficient starts at rewards.klBeta."),

@@ -61,7 +61,10 @@ export const curioConfigSchema = z
           "reward defaults that explicit keys override.",
       ),
     redteam: redteamSchema.prefault({}),
-    target: providerSpecSchema("model under test", "openai:chat:MODEL, openai:completion:MODEL, http, gpt2:FOLDER, transformers:FOLDER, world"),
+    target: providerSpecSchema(
+      "model under test",
+      "openai:chat:MODEL, openai:completion:MODEL, http, gpt2:FOLDER, transformers:FOLDER, world",
+    ),
     judge: providerSpecSchema(
       "training judge (its score R(y) is the reward)",
       "transformers-classifier:MODEL, llm-judge, http-classifier, lexicon, ensemble",
@@ -76,7 +79,10 @@ export const curioConfigSchema = z
       "sentence embedder for cosine novelty and diversity",
       "transformers-embed (all-MiniLM-L6-v2), openai-embed:MODEL, hashing",
     ).prefault({ id: "transformers-embed" }),
-    gibberish: providerSpecSchema("gibberish (naturalness) scorer", "transformers-gibberish, heuristic-gibberish")
+    gibberish: providerSpecSchema(
+      "gibberish (naturalness) scorer",
+      "transformers-gibberish, heuristic-gibberish",
+    )
       .nullable()
       .default(null),
     template: templateSchema.prefault({}),
@@ -97,7 +103,9 @@ export const curioConfigSchema = z
     cache: z
       .boolean()
       .default(true)
-      .describe("Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache)."),
+      .describe(
+        "Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache).",
+      ),
     failOnFindings: z
       .number()
       .int()

@@ -12,13 +12,18 @@ function pick(item: unknown, field: string | undefined, where: string): string {
   if (item !== null && typeof item === "object") {
     const rec = item as Record<string, unknown>;
     if (field === undefined) {
-      throw new ConfigError(`${where}: examples are objects (keys ${Object.keys(rec).join(", ")}); set field`, {
-        hint: 'e.g. field: instruction (Alpaca, Dolly) or field: text (IMDb)',
-      });
+      throw new ConfigError(
+        `${where}: examples are objects (keys ${Object.keys(rec).join(", ")}); set field`,
+        {
+          hint: "e.g. field: instruction (Alpaca, Dolly) or field: text (IMDb)",
+        },
+      );
     }
     const v = rec[field];
     if (typeof v === "string") return v;
-    throw new ConfigError(`${where}: field ${JSON.stringify(field)} is missing or not text (keys: ${Object.keys(rec).join(", ")})`);
+    throw new ConfigError(
+      `${where}: field ${JSON.stringify(field)} is missing or not text (keys: ${Object.keys(rec).join(", ")})`,
+    );
   }
   throw new ConfigError(`${where}: an example must be text or an object, got ${JSON.stringify(item)}`);
 }
@@ -61,10 +66,13 @@ function readFile(path: string, field: string | undefined): string[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError(`redteam.seedPrompts.examples: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`, {
-      hint: "download the seed data set (see docs/config.md#seed-data) or fix the path (relative to curio.yaml)",
-      cause: e,
-    });
+    throw new ConfigError(
+      `redteam.seedPrompts.examples: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`,
+      {
+        hint: "download the seed data set (see docs/config.md#seed-data) or fix the path (relative to curio.yaml)",
+        cause: e,
+      },
+    );
   }
   const where = `redteam.seedPrompts.examples (${path})`;
   const ext = extname(path).toLowerCase();
@@ -96,7 +104,8 @@ function readFile(path: string, field: string | undefined): string[] {
     const [header, ...rows] = parseCsv(text);
     if (!header) return [];
     const col = field === undefined ? 0 : header.indexOf(field);
-    if (col < 0) throw new ConfigError(`${where}: no column ${JSON.stringify(field)}; columns: ${header.join(", ")}`);
+    if (col < 0)
+      throw new ConfigError(`${where}: no column ${JSON.stringify(field)}; columns: ${header.join(", ")}`);
     return rows.map((r) => r[col] ?? "");
   }
   return text.split(/\r?\n/).filter((l) => l.trim() !== "");
@@ -110,7 +119,8 @@ export function readSeedExamples(seed: {
 }): string[] {
   const spec = seed.examples;
   let texts: string[];
-  if (Array.isArray(spec)) texts = spec.map((x, i) => pick(x, seed.field, `redteam.seedPrompts.examples[${i}]`));
+  if (Array.isArray(spec))
+    texts = spec.map((x, i) => pick(x, seed.field, `redteam.seedPrompts.examples[${i}]`));
   else if (typeof spec === "string") texts = readFile(spec, seed.field);
   else texts = readFile(spec.path, spec.field ?? seed.field).slice(0, spec.limit ?? Number.POSITIVE_INFINITY);
   texts = texts.map((t) => t.trim()).filter((t) => t !== "");
@@ -128,7 +138,9 @@ export function templateSlots(template: string): string[] {
 export function fillSeedTemplate(template: string, examples: readonly string[]): string {
   const slots = templateSlots(template);
   if (examples.length < slots.length) {
-    throw new ConfigError(`seed template needs ${slots.length} examples ({${slots.join("} {")}}), got ${examples.length}`);
+    throw new ConfigError(
+      `seed template needs ${slots.length} examples ({${slots.join("} {")}}), got ${examples.length}`,
+    );
   }
   return template.replace(/\{([a-z])\}/g, (_, s: string) => examples[slots.indexOf(s)]!);
 }

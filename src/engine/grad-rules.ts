@@ -229,15 +229,13 @@ export const GRAD_RULES: Record<OpKind, GradRule> = {
   erf: unary((g, x) => g.mul(g.exp(g.neg(g.mul(x, x))), 2 / Math.sqrt(Math.PI))),
   sigmoid: unary((g, _x, y) => g.mul(y, g.sub(1, y))),
   gelu: unary((g, x) => {
-    // d/dx 0.5 x (1 + t) = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2), t = tanh(k (x + c x^3))
+    // d/dx 0.5 x (1 + t) = 0.5 (1 + t + x (1 - t^2) k (1 + 3 c x^2)), t = tanh(k x (1 + c x^2))
     const k = Math.sqrt(2 / Math.PI);
     const c = 0.044715;
     const x2 = g.mul(x, x);
-    const t = g.tanh(g.mul(g.add(x, g.mul(g.mul(x2, x), c)), k));
-    const left = g.add(g.mul(t, 0.5), 0.5);
-    const dt = g.sub(1, g.mul(t, t));
-    const right = g.mul(g.mul(g.mul(x, dt), g.add(g.mul(x2, 3 * c), 1)), 0.5 * k);
-    return g.add(left, right);
+    const t = g.tanh(g.mul(x, g.add(g.mul(x2, k * c), k)));
+    const slope = g.mul(g.mul(x, g.sub(1, g.mul(t, t))), g.add(g.mul(x2, 3 * k * c), k));
+    return g.mul(g.add(g.add(t, 1), slope), 0.5);
   }),
   clip: (n, gys) => {
     const g = G(n);

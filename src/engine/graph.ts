@@ -2,13 +2,11 @@
 // the result's static shape and dtype, and appends one node. Lowering to ONNX is in lower.ts, gradients in
 // grad-rules.ts. Composites (linear, gelu) are built here from primitives.
 import { type DType, type FloatType, isFloat, isInt, numel, shapeStr } from "./dtype.js";
-import type { Attrs, ConstData, Node, OpKind, Tensor, TensorLike } from "./node.js";
+import type { Attrs, Node, OpKind, Tensor, TensorLike } from "./node.js";
+import { broadcastShapes, constData, GraphError, normAxis, sliceRange } from "./shapes.js";
 
 export type { Tensor, TensorLike } from "./node.js";
-
-export class GraphError extends Error {
-  override name = "GraphError";
-}
+export { broadcastShapes, GraphError } from "./shapes.js";
 
 class SymbolicTensor implements Tensor {
   constructor(
@@ -17,27 +15,6 @@ class SymbolicTensor implements Tensor {
     readonly shape: readonly number[],
     readonly graph: Graph,
   ) {}
-}
-
-/** numpy broadcasting of two shapes, or undefined if they do not broadcast. */
-export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return undefined;
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
-
-function normAxis(axis: number, rank: number, what: string): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) {
-    throw new GraphError(`${what}: axis ${axis} is out of range for a rank-${rank} tensor`);
-  }
-  return a;
 }
 
 export class Graph {
@@ -455,25 +432,10 @@ export class Graph {
     const nStarts: number[] = [];
     const nEnds: number[] = [];
     ax.forEach((a, i) => {
-      const dim = x.shape[a]!;
-      const step = st[i]!;
-      if (!Number.isInteger(step) || step === 0)
-        throw new GraphError(`slice: step ${step} must be a non-zero integer`);
-      let s = starts[i]!;
-      let e = ends[i]!;
-      if (s < 0) s += dim;
-      if (e < 0) e += dim;
-      if (step > 0) {
-        s = Math.min(Math.max(s, 0), dim);
-        e = Math.min(Math.max(e, 0), dim);
-        shape[a] = Math.max(0, Math.ceil((e - s) / step));
-      } else {
-        s = Math.min(Math.max(s, 0), dim - 1);
-        e = Math.min(Math.max(e, -1), dim - 1);
-        shape[a] = Math.max(0, Math.ceil((s - e) / -step));
-      }
-      nStarts.push(s);
-      nEnds.push(e);
+      const r = sliceRange(x.shape[a]!, starts[i]!, ends[i]!, st[i]!);
+      shape[a] = r.length;
+      nStarts.push(r.start);
+      nEnds.push(r.end);
     });
     return this.node1("slice", [x], x.dtype, shape, {
       axes: ax,
@@ -591,20 +553,5 @@ export class Graph {
       throw new GraphError(`output "${name}": the name is already used in this graph`);
     }
     this.outputs.push({ name, tensor: t });
-  }
-}
-
-function constData(values: number[], dtype: DType): ConstData {
-  switch (dtype) {
-    case "float32":
-      return Float32Array.from(values);
-    case "float64":
-      return Float64Array.from(values);
-    case "int64":
-      return BigInt64Array.from(values, (v) => BigInt(Math.trunc(v)));
-    case "int32":
-      return Int32Array.from(values);
-    case "bool":
-      return Uint8Array.from(values, (v) => (v ? 1 : 0));
   }
 }

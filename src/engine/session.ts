@@ -33,7 +33,11 @@ export interface SessionOptions {
   threads?: number;
   /** ORT graph optimisation level (default "all") */
   optimization?: "disabled" | "basic" | "extended" | "all";
-  /** let idle intra-op threads spin (ORT's default, true); false yields the cores on a busy machine */
+  /**
+   * let idle intra-op threads spin-wait (ORT's own default). Default false here: like PyTorch with
+   * OMP_WAIT_POLICY=PASSIVE, idle threads yield their core, which on a shared 2-core machine made a GPT-2
+   * block's forward+backward 1.2-1.9x faster; set true on a dedicated machine to try the spinning pool.
+   */
   spinning?: boolean;
 }
 
@@ -73,7 +77,7 @@ export class Session {
       graphOptimizationLevel: opts.optimization ?? "all",
       executionMode: "sequential",
       logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: opts.spinning === false ? "0" : "1" } } },
+      extra: { session: { intra_op: { allow_spinning: opts.spinning ? "1" : "0" } } },
     });
     return new Session(session, signature, unused);
   }

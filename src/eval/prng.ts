@@ -1,16 +1,6 @@
 // Seeded pseudo-random numbers for evaluation subsampling and bootstrap (no global state: pass the generator).
 
-/** mulberry32: a small, fast 32-bit generator; returns floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { makeRng } from "../util/rng.js";
 
 /** Uniform integer in [0, n). */
 export function randomInt(rng: () => number, n: number): number {

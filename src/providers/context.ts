@@ -10,10 +10,23 @@ export interface ProviderContext {
   baseDir: string;
   /** Retry notices and other diagnostics; already redacted. */
   log?: (message: string) => void;
+  /**
+   * Option defaults from the command line (e.g. `{ concurrency: 32 }` for -j 32), applied to every kind
+   * whose schema has that option, under the options the spec sets itself.
+   */
+  defaults?: Record<string, unknown>;
+  /** --no-cache: force `cache: false` on every kind that has a cache. */
+  noCache?: boolean;
 }
 
 export function defaultContext(partial: Partial<ProviderContext> = {}): ProviderContext {
-  return { env: partial.env ?? process.env, baseDir: partial.baseDir ?? process.cwd(), log: partial.log };
+  return {
+    env: partial.env ?? process.env,
+    baseDir: partial.baseDir ?? process.cwd(),
+    log: partial.log,
+    defaults: partial.defaults,
+    noCache: partial.noCache,
+  };
 }
 
 /** Resolves `file://relative/x.mjs`, `./x.mjs` or an absolute path against the context's base dir. */

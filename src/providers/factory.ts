@@ -135,7 +135,11 @@ async function create<R extends Role>(
     );
   }
   if (model === "") model = kind.defaultModel ?? "";
-  const { id: _id, ...raw } = spec;
+  const { id: _id, ...own } = spec;
+  const optionNames = new Set(Object.keys((kind.options as unknown as { shape?: object }).shape ?? {}));
+  const fromCli = Object.fromEntries(Object.entries(ctx.defaults ?? {}).filter(([k]) => optionNames.has(k)));
+  const raw: Record<string, unknown> = { ...fromCli, ...own };
+  if (ctx.noCache && optionNames.has("cache")) raw.cache = false;
   const result = kind.options.safeParse(raw);
   if (!result.success) throw new Error(formatOptionErrors(spec.id, kind.options, result.error));
   const createCtx: CreateContext = { ...ctx, createJudge: (s) => create("judge", s, ctx) };

@@ -23,6 +23,9 @@ export interface Target {
   readonly id: string;
   respond(prompts: string[], opts?: TargetCallOptions): Promise<TargetResult[]>;
   close?(): Promise<void>;
+  /** A target with internal randomness (scripted, the sandbox world) exposes it, so a resumed run is exact. */
+  state?(): unknown;
+  loadState?(state: unknown): void;
 }
 
 export interface JudgeResult {

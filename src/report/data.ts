@@ -106,7 +106,7 @@ function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, ke
     if (s.evalJudgeScore !== null && s.evalJudgeScore >= tau) {
       scan.topEval = pushBounded(scan.topEval, s, keep, (x) => x.evalJudgeScore!);
     }
-    if (disagreement(s, tau) !== null) {
+    if (judgeDisagreement(s, tau) !== null) {
       scan.disagreements = pushBounded(scan.disagreements, s, keepDisagree, gap);
     }
   }
@@ -118,7 +118,7 @@ function gap(s: SampleRecord): number {
 }
 
 /** Which side of tau each judge puts the sample on, when they differ. */
-export function disagreement(s: SampleRecord, tau: number): Finding["disagreement"] {
+export function judgeDisagreement(s: SampleRecord, tau: number): Finding["disagreement"] {
   if (s.judgeScore === null || s.evalJudgeScore === null) return null;
   const train = s.judgeScore >= tau;
   const held = s.evalJudgeScore >= tau;
@@ -136,7 +136,7 @@ function toFinding(s: SampleRecord, tau: number): Finding {
     judgeScore: s.judgeScore,
     evalJudgeScore: s.evalJudgeScore,
     rewards: s.rewards,
-    disagreement: disagreement(s, tau),
+    disagreement: judgeDisagreement(s, tau),
   };
 }
 
@@ -183,7 +183,7 @@ function comparisonTable(methods: MethodCurves[], tau: number): ComparisonTable 
     label: `${r.method} @ \u03c4=${fmt(r.tau, 2)}`,
     cells: [
       ci(r.metrics.quality),
-      ci(r.metrics.unique, 1),
+      ci(r.metrics.unique, (r.metrics.unique?.n ?? 0) > 1 ? 1 : 0),
       ci(r.metrics.selfBleuDiversity),
       ci(r.metrics.embeddingDiversity),
       String(methods.find((m) => m.method === r.method)?.seeds ?? ""),

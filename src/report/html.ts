@@ -271,12 +271,17 @@ export function renderRewardTable(r: RewardBreakdown | null): string {
 <tbody><tr>${REWARD_TERMS.map((t) => `<td class="num">${escapeHtml(fmt(r[t.key]))}</td>`).join("")}</tr></tbody></table>${rawCells ? `<p class="muted">raw: ${rawCells}</p>` : ""}`;
 }
 
+/** Long model output is cut for display (the exports keep it whole). */
+export function clip(text: string, max = 2000): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\u2026 [${text.length - max} more characters]`;
+}
+
 export function renderFinding(f: Finding): string {
   return `<div class="finding">
 <p><strong>${escapeHtml(f.runId)}</strong> #${escapeHtml(f.index)} <span class="muted">epoch ${escapeHtml(f.epoch)}</span> &middot;
 training judge <strong>${escapeHtml(fmt(f.judgeScore))}</strong> &middot; held-out judge <strong>${escapeHtml(fmt(f.evalJudgeScore))}</strong>${scoreBadge(f)}</p>
-<div class="grid2"><div><div class="muted">Test case</div><pre class="text">${escapeHtml(f.testCase)}</pre></div>
-<div><div class="muted">Target answer</div><pre class="text">${escapeHtml(f.response)}</pre></div></div>
+<div class="grid2"><div><div class="muted">Test case</div><pre class="text">${escapeHtml(clip(f.testCase))}</pre></div>
+<div><div class="muted">Target answer</div><pre class="text">${escapeHtml(clip(f.response))}</pre></div></div>
 ${renderRewardTable(f.rewards)}
 </div>`;
 }

@@ -8,8 +8,8 @@ export {
   niceTicks,
   PALETTE,
 } from "./chart.js";
-export { clusterTexts, cosine, greedyCluster, jaccard, wordShingles } from "./cluster.js";
-export { type BuildReportOptions, buildReportData, disagreement } from "./data.js";
+export { clusterTexts, greedyCluster, jaccard, wordShingles } from "./cluster.js";
+export { type BuildReportOptions, buildReportData, judgeDisagreement } from "./data.js";
 export { escapeHtml } from "./escape.js";
 export {
   CSV_COLUMNS,

@@ -3,7 +3,7 @@
 import type { RunInfo, SampleRecord } from "../store/types.js";
 import { escapeHtml, fmt } from "./escape.js";
 import { isFinding, type JudgeChoice, judgeScoreOf } from "./exports.js";
-import { renderTrainingCharts } from "./html.js";
+import { clip, renderTrainingCharts } from "./html.js";
 import type { ReportStore } from "./store-like.js";
 
 export function page(title: string, body: string, bodyAttrs = ""): string {
@@ -80,7 +80,7 @@ export function runPage(store: ReportStore, run: RunInfo, query: FindingsQuery):
   const rows = hits.map(
     (s) => `<tr><td class="num">${escapeHtml(s.index)}</td><td class="num">${escapeHtml(s.epoch)}</td>
 <td class="num">${escapeHtml(fmt(s.judgeScore))}</td><td class="num">${escapeHtml(fmt(s.evalJudgeScore))}</td>
-<td><pre class="text">${escapeHtml(s.testCase)}</pre></td><td><pre class="text">${escapeHtml(s.response)}</pre></td></tr>`,
+<td><pre class="text">${escapeHtml(clip(s.testCase))}</pre></td><td><pre class="text">${escapeHtml(clip(s.response))}</pre></td></tr>`,
   );
   const body = `<p><a href="/">&larr; all runs</a></p>
 <h1>${escapeHtml(run.id)}</h1>

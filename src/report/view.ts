@@ -22,6 +22,8 @@ export interface ViewServerOptions {
   allowPublic?: boolean;
   /** How often the event stream polls the store (default 1000 ms). */
   pollMs?: number;
+  /** An event stream is closed after this long; the browser reconnects where it left off (default 5 min). */
+  streamMaxMs?: number;
   /** Default success threshold of the findings table (default 0.5). */
   tau?: number;
   /** Receives warnings (e.g. "listening on all interfaces"); the CLI prints them. */
@@ -78,6 +80,7 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
   const host = opts.host ?? "127.0.0.1";
   const port = opts.port ?? 7777;
   const pollMs = opts.pollMs ?? 1000;
+  const streamMaxMs = opts.streamMaxMs ?? 300_000;
   const defaultTau = opts.tau ?? 0.5;
   const loopback = isLoopback(host);
   if (!loopback && !opts.allowPublic) {
@@ -130,11 +133,16 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
       "x-content-type-options": "nosniff",
     });
     streams.add(res);
-    // Cursor = the last sample index and epoch the client already has (changesSince is exclusive).
-    const cursor = {
-      sampleIndex: intParam(url.searchParams.get("sample"), -1),
-      epoch: intParam(url.searchParams.get("epoch"), -1),
-    };
+    // Cursor = the last epoch and sample index the client already has (changesSince is exclusive).
+    // A reconnecting EventSource sends the id of the last event it saw: "epoch:sampleIndex".
+    const lastId = /^(-?\d+):(-?\d+)$/.exec(String(req.headers["last-event-id"] ?? ""));
+    const cursor = lastId
+      ? { epoch: Number(lastId[1]), sampleIndex: Number(lastId[2]) }
+      : {
+          sampleIndex: intParam(url.searchParams.get("sample"), -1),
+          epoch: intParam(url.searchParams.get("epoch"), -1),
+        };
+    const id = () => `id: ${cursor.epoch}:${cursor.sampleIndex}\n`;
     let status = run.status as string;
     let idle = 0;
     res.write(`retry: ${Math.max(1000, pollMs)}\n: curio live view\n\n`);
@@ -144,14 +152,13 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         for (;;) {
           const { samples, epochs } = opts.store.changesSince(run.id, cursor);
           for (const e of epochs) {
-            res.write(`event: epoch\ndata: ${JSON.stringify(e)}\n\n`);
             cursor.epoch = Math.max(cursor.epoch, e.epoch);
+            res.write(`event: epoch\n${id()}data: ${JSON.stringify(e)}\n\n`);
           }
           if (samples.length > 0) {
             cursor.sampleIndex = Math.max(cursor.sampleIndex, ...samples.map((s) => s.index));
-            res.write(
-              `event: samples\ndata: ${JSON.stringify({ total: cursor.sampleIndex + 1, added: samples.length })}\n\n`,
-            );
+            const data = JSON.stringify({ total: cursor.sampleIndex + 1, added: samples.length });
+            res.write(`event: samples\n${id()}data: ${data}\n\n`);
           }
           if (samples.length === 0) break;
         }
@@ -170,8 +177,12 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
     };
     tick();
     const timer = setInterval(tick, pollMs);
+    // Streams are recycled now and then (the browser reconnects from its last event id): no connection
+    // lives forever behind proxies, and a stuck client cannot pin resources.
+    const recycle = setTimeout(() => res.end(), streamMaxMs);
     const stop = () => {
       clearInterval(timer);
+      clearTimeout(recycle);
       streams.delete(res);
     };
     req.on("close", stop);

@@ -21,6 +21,7 @@ export {
   klControllerFromState,
   makeKlController,
 } from "./kl-controller.js";
+export { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
 export {
   defaultPpoLossConfig,
   type PpoLossConfig,
@@ -32,7 +33,6 @@ export {
   tokenLogprobs,
 } from "./ppo-loss.js";
 export { klAndEntropySums, type TokenRewardOptions, tokenRewards } from "./rewards.js";
-export { Rng } from "./rng.js";
 export {
   type PpoEpochStats,
   type PpoStepResult,

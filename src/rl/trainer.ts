@@ -1,4 +1,4 @@
-import { AdamW, clipGradNorm, Graph, gradients, SessionCache, type Tensor } from "../engine/index.js";
+import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
 import type { GenerateOptions, Generation, Gpt2Policy } from "../models/index.js";
 import { type PackedBatch, packBatch, padRows, rowSlice } from "./batch.js";
 import { type PpoConfig, resolvePpoConfig } from "./config.js";
@@ -9,7 +9,8 @@ import {
   klControllerFromState,
   makeKlController,
 } from "./kl-controller.js";
-import { type PpoStatName, ppoLoss, ppoStatNames, tokenLogprobs } from "./ppo-loss.js";
+import { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
+import { type PpoStatName, ppoStatNames } from "./ppo-loss.js";
 import { klAndEntropySums, tokenRewards } from "./rewards.js";
 import { Rng } from "./rng.js";
 
@@ -179,7 +180,9 @@ export class PpoTrainer {
       bucket: c.bucket,
       responseBucket: c.responseBucket,
     });
-    const session = await this.sessions.get(`ppo-exp:b${b.B}:p${b.P}:r${b.R}`, () => this.experienceGraph(b));
+    const session = await this.sessions.get(`ppo-exp:b${b.B}:p${b.P}:r${b.R}`, () =>
+      buildExperienceGraph(this.policy, b),
+    );
     const r = await session.run(this.feeds(session.inputNames, b, {}));
     return {
       logprobs: r.logprobs!.data as Float32Array,
@@ -326,7 +329,9 @@ export class PpoTrainer {
       minR: shape.minR,
       minB: c.batchSize,
     });
-    const session = await this.sessions.get(`ppo-train:b${b.B}:p${b.P}:r${b.R}`, () => this.trainGraph(b));
+    const session = await this.sessions.get(`ppo-train:b${b.B}:p${b.P}:r${b.R}`, () =>
+      buildTrainGraph(this.policy, b, this.params, this.config),
+    );
     const extra: Record<string, Float32Array> = {
       old_logprobs: padRows(
         rows.map((r) => r.logprobs),
@@ -347,83 +352,6 @@ export class PpoTrainer {
     const stats = { gradNorm: 0 } as PpoEpochStats;
     for (const k of ppoStatNames) stats[k] = Number(out[k]!.data[0]);
     return { stats, grads };
-  }
-
-  // ---------------------------------------------------------------- graphs
-  private modelInputs(g: Graph, b: PackedBatch) {
-    return {
-      ids: g.input("input_ids", "int64", [b.B, b.T]),
-      attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
-      positionIds: g.input("position_ids", "int64", [b.B, b.T]),
-    };
-  }
-
-  /** hidden [B,T,d] -> response positions [B,R,d]: position P-1+t predicts response token t. */
-  private responseHidden(g: Graph, h: Tensor, b: PackedBatch): Tensor {
-    return g.slice(h, [b.P - 1], [b.P - 1 + b.R], [1]);
-  }
-
-  private experienceGraph(b: PackedBatch): Graph {
-    const g = new Graph();
-    const inp = this.modelInputs(g, b);
-    const labels = g.input("labels", "int64", [b.B, b.R]);
-    const h = this.responseHidden(g, this.policy.hidden(g, inp), b); // [B,R,d]
-    g.output("logprobs", tokenLogprobs(g, this.policy.lmHead(g, h), labels)); // [B,R]
-    g.output("values", this.policy.valueHead(g, h)); // [B,R]
-    // reference: the loaded model with LoRA off / the trained blocks' initial values as initializers
-    const hRef = this.responseHidden(g, this.policy.hidden(g, { ...inp, reference: true }), b); // [B,R,d]
-    g.output("ref_logprobs", tokenLogprobs(g, this.refLmHead(g, hRef), labels)); // [B,R]
-    return g;
-  }
-
-  /** lmHead() always uses the trainable wte; with full training the reference needs the frozen one, which
-   *  hidden({reference: true}) has just created as the initializer "ref.wte.weight". */
-  private refLmHead(g: Graph, h: Tensor): Tensor {
-    if (!this.params.some((p) => p.name === "wte.weight")) return this.policy.lmHead(g, h);
-    const node = g.nodes.find((n) => n.op === "weight" && n.attrs.name === "ref.wte.weight");
-    if (!node)
-      throw new Error(
-        'PpoTrainer: the reference pass did not create "ref.wte.weight"; cannot build the reference LM head',
-      );
-    const wte = node.outputs[0]!; // [V,d]
-    const [B, R, d] = h.shape as [number, number, number];
-    const logits = g.matmul(g.reshape(h, [B * R, d]), wte, { transB: true }); // [B*R,V]
-    return g.reshape(logits, [B, R, wte.shape[0]!]);
-  }
-
-  private trainGraph(b: PackedBatch): Graph {
-    const g = new Graph();
-    const inp = this.modelInputs(g, b);
-    const labels = g.input("labels", "int64", [b.B, b.R]);
-    const f = (name: string) => g.input(name, "float32", [b.B, b.R]);
-    const h = this.responseHidden(g, this.policy.hidden(g, inp), b); // [B,R,d]
-    const logprobs = tokenLogprobs(g, this.policy.lmHead(g, h), labels); // [B,R]
-    const values = this.policy.valueHead(g, h); // [B,R]
-    const out = ppoLoss(
-      g,
-      {
-        logprobs,
-        values,
-        oldLogprobs: f("old_logprobs"),
-        oldValues: f("old_values"),
-        advantages: f("advantages"),
-        returns: f("returns"),
-        mask: f("mask"),
-      },
-      this.config,
-    );
-    for (const k of ppoStatNames) g.output(k, out[k]);
-    const byName = new Map<string, Tensor>();
-    for (const n of g.nodes) if (n.op === "param" && n.attrs.name) byName.set(n.attrs.name, n.outputs[0]!);
-    const wrt = this.params.map((p) => {
-      const t = byName.get(p.name);
-      if (!t) throw new Error(`PpoTrainer: policy parameter "${p.name}" is not used by the training graph`);
-      return t;
-    });
-    gradients(out.loss, wrt).forEach((t, i) => {
-      g.output(`grad_${i}`, t);
-    });
-    return g;
   }
 
   private feeds(

@@ -4,7 +4,10 @@ import { CurioError, ExitCode } from "../config/errors.js";
 export class StoreError extends CurioError {
   /** The SQLite or filesystem error code behind it (SQLITE_FULL, EACCES, ...), when known. */
   readonly code?: string;
-  constructor(message: string, opts: { code?: string; hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    opts: { code?: string; hint?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, { exitCode: opts.exitCode ?? ExitCode.internal, hint: opts.hint, cause: opts.cause });
     this.name = "StoreError";
     this.code = opts.code;
@@ -22,12 +25,15 @@ export function storeFailure(e: unknown, action: string, file: string): StoreErr
   const code = codeOf(e) ?? "";
   const detail = (e as Error)?.message ?? String(e);
   if (code.startsWith("SQLITE_FULL") || code === "ENOSPC") {
-    return new StoreError(`${action}: the disk (or the store's size limit) is full at ${file}; nothing was written`, {
-      code,
-      exitCode: ExitCode.internal,
-      hint: "free some space, then continue with `curio run --resume RUN` (the store is consistent)",
-      cause: e,
-    });
+    return new StoreError(
+      `${action}: the disk (or the store's size limit) is full at ${file}; nothing was written`,
+      {
+        code,
+        exitCode: ExitCode.internal,
+        hint: "free some space, then continue with `curio run --resume RUN` (the store is consistent)",
+        cause: e,
+      },
+    );
   }
   if (code.startsWith("SQLITE_READONLY") || code === "EACCES" || code === "EROFS" || code === "EPERM") {
     return new StoreError(`${action}: the workspace is not writable (${file}: ${detail})`, {

@@ -1,5 +1,5 @@
 export { StoreError } from "./errors.js";
+export { SCHEMA_VERSION } from "./migrations.js";
 export { redactSecrets } from "./redact.js";
 export { type Checkpoint, type OpenOptions, RunStore, STORE_FILE } from "./run-store.js";
-export { SCHEMA_VERSION } from "./migrations.js";
 export type { EpochStats, RewardBreakdown, RunInfo, RunStatus, SampleRecord } from "./types.js";

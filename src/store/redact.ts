@@ -11,7 +11,10 @@ export function redactSecrets(value: unknown): unknown {
     for (const [k, v] of Object.entries(value)) {
       // Keys that name where a secret lives (apiKeyEnv: "OPENAI_API_KEY") are not secrets.
       const isPointer = /env$/i.test(k) && typeof v === "string";
-      out[k] = SECRET_KEY.test(k) && !isPointer && v !== null && typeof v !== "object" ? "[redacted]" : redactSecrets(v);
+      out[k] =
+        SECRET_KEY.test(k) && !isPointer && v !== null && typeof v !== "object"
+          ? "[redacted]"
+          : redactSecrets(v);
     }
     return out;
   }

@@ -13,10 +13,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { closest } from "../config/format-issues.js";
 import { ExitCode } from "../config/errors.js";
+import { closest } from "../config/format-issues.js";
 import { StoreError, storeFailure } from "./errors.js";
-import { SCHEMA_VERSION, migrate, schemaVersion } from "./migrations.js";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
 import { redactSecrets } from "./redact.js";
 import { epochFromJson, type RunRow, rowToRun, rowToSample, type SampleRow, sampleToRow } from "./rows.js";
 import type { EpochStats, RunInfo, RunStatus, SampleRecord } from "./types.js";
@@ -105,10 +105,13 @@ export class RunStore {
       }
       if (version < SCHEMA_VERSION) {
         if (readonly) {
-          throw new StoreError(`${file} has store schema v${version} and needs upgrading to v${SCHEMA_VERSION}`, {
-            exitCode: ExitCode.usage,
-            hint: "open it once without read-only mode (e.g. `curio runs`) to upgrade it",
-          });
+          throw new StoreError(
+            `${file} has store schema v${version} and needs upgrading to v${SCHEMA_VERSION}`,
+            {
+              exitCode: ExitCode.usage,
+              hint: "open it once without read-only mode (e.g. `curio runs`) to upgrade it",
+            },
+          );
         }
         migrate(db, version);
       }
@@ -126,7 +129,9 @@ export class RunStore {
   /** Runs `fn` in one transaction, turning SQLite failures into StoreErrors naming `action`. */
   private write<T>(action: string, fn: () => T): T {
     if (this.readonly) {
-      throw new StoreError(`${action}: the store was opened read-only (${this.file})`, { exitCode: ExitCode.usage });
+      throw new StoreError(`${action}: the store was opened read-only (${this.file})`, {
+        exitCode: ExitCode.usage,
+      });
     }
     try {
       return this.db.transaction(fn)();
@@ -151,9 +156,12 @@ export class RunStore {
       let id = info.id;
       if (id !== undefined) {
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
-          throw new StoreError(`invalid run id ${JSON.stringify(id)}: use letters, digits, '.', '_' and '-'`, {
-            exitCode: ExitCode.usage,
-          });
+          throw new StoreError(
+            `invalid run id ${JSON.stringify(id)}: use letters, digits, '.', '_' and '-'`,
+            {
+              exitCode: ExitCode.usage,
+            },
+          );
         }
         if (this.q.runById.get(id)) {
           throw new StoreError(`a run with id ${id} already exists`, {
@@ -285,7 +293,9 @@ export class RunStore {
   private insertEpoch(stats: EpochStats): void {
     if (!this.q.runById.get(stats.runId)) throw this.unknownRun(stats.runId);
     if (this.q.epochExists.get(stats.runId, stats.epoch)) {
-      throw new StoreError(`run ${stats.runId}: stats of epoch ${stats.epoch} are already stored`, { code: "EINDEX" });
+      throw new StoreError(`run ${stats.runId}: stats of epoch ${stats.epoch} are already stored`, {
+        code: "EINDEX",
+      });
     }
     this.q.insertEpoch.run(stats.runId, stats.epoch, JSON.stringify(stats));
   }
@@ -295,12 +305,18 @@ export class RunStore {
   }
 
   /** Streams a run's samples in index order, a page at a time (memory stays bounded). */
-  *samples(runId: string, opts: { minEpoch?: number; maxEpoch?: number } = {}): IterableIterator<SampleRecord> {
+  *samples(
+    runId: string,
+    opts: { minEpoch?: number; maxEpoch?: number } = {},
+  ): IterableIterator<SampleRecord> {
     const lo = opts.minEpoch ?? Number.MIN_SAFE_INTEGER;
     const hi = opts.maxEpoch ?? Number.MAX_SAFE_INTEGER;
     let after = -1;
     for (;;) {
-      const rows = this.read("reading samples", () => this.q.samplesPage.all(runId, after, lo, hi, PAGE) as SampleRow[]);
+      const rows = this.read(
+        "reading samples",
+        () => this.q.samplesPage.all(runId, after, lo, hi, PAGE) as SampleRow[],
+      );
       for (const r of rows) yield rowToSample(r);
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1]!.idx;
@@ -312,10 +328,23 @@ export class RunStore {
   }
 
   /** Counts for listings, computed in SQL: samples, judged ones, successes (judge score >= tau), errors. */
-  sampleSummary(runId: string, tau: number): { samples: number; scored: number; successes: number; errors: number } {
+  sampleSummary(
+    runId: string,
+    tau: number,
+  ): { samples: number; scored: number; successes: number; errors: number } {
     return this.read("summarising samples", () => {
-      const r = this.q.summary.get(tau, runId) as { samples: number; scored: number | null; successes: number | null; errors: number | null };
-      return { samples: r.samples, scored: r.scored ?? 0, successes: r.successes ?? 0, errors: r.errors ?? 0 };
+      const r = this.q.summary.get(tau, runId) as {
+        samples: number;
+        scored: number | null;
+        successes: number | null;
+        errors: number | null;
+      };
+      return {
+        samples: r.samples,
+        scored: r.scored ?? 0,
+        successes: r.successes ?? 0,
+        errors: r.errors ?? 0,
+      };
     });
   }
 
@@ -357,7 +386,12 @@ export class RunStore {
         new Date().toISOString(),
       );
       for (const [name, data] of Object.entries(ckpt.blobs)) {
-        this.q.insertBlob.run(runId, ckpt.epoch, name, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        this.q.insertBlob.run(
+          runId,
+          ckpt.epoch,
+          name,
+          Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        );
       }
       const old = this.q.checkpointEpochs.all(runId) as { epoch: number }[];
       for (const { epoch } of old.slice(keep)) this.deleteCheckpoint(runId, epoch);
@@ -372,7 +406,10 @@ export class RunStore {
           | undefined;
         if (!row) return null;
         const blobs: Record<string, Uint8Array> = {};
-        for (const b of this.q.blobs.iterate(runId, row.epoch) as IterableIterator<{ name: string; data: Buffer }>) {
+        for (const b of this.q.blobs.iterate(runId, row.epoch) as IterableIterator<{
+          name: string;
+          data: Buffer;
+        }>) {
           blobs[b.name] = new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength);
         }
         return { epoch: row.epoch, sampleCount: row.sample_count, state: JSON.parse(row.state), blobs };
@@ -383,9 +420,19 @@ export class RunStore {
   /** Checkpoint metadata (no blobs), newest first. */
   listCheckpoints(runId: string): { epoch: number; sampleCount: number; createdAt: string; bytes: number }[] {
     return this.read("listing checkpoints", () =>
-      (this.q.checkpointList.all(runId) as { epoch: number; sample_count: number; created_at: string; bytes: number }[]).map(
-        (r) => ({ epoch: r.epoch, sampleCount: r.sample_count, createdAt: r.created_at, bytes: r.bytes }),
-      ),
+      (
+        this.q.checkpointList.all(runId) as {
+          epoch: number;
+          sample_count: number;
+          created_at: string;
+          bytes: number;
+        }[]
+      ).map((r) => ({
+        epoch: r.epoch,
+        sampleCount: r.sample_count,
+        createdAt: r.created_at,
+        bytes: r.bytes,
+      })),
     );
   }
 
@@ -432,7 +479,9 @@ export class RunStore {
 function prepareStatements(db: Database.Database) {
   return {
     runById: db.prepare("SELECT * FROM runs WHERE id = ?"),
-    runsByPrefix: db.prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 20"),
+    runsByPrefix: db.prepare(
+      "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 20",
+    ),
     runIds: db.prepare("SELECT id FROM runs ORDER BY created_at DESC"),
     allRuns: db.prepare("SELECT * FROM runs ORDER BY created_at DESC, id"),
     insertRun: db.prepare(
@@ -450,7 +499,8 @@ function prepareStatements(db: Database.Database) {
       `SELECT count(*) AS samples, sum(judge_score IS NOT NULL) AS scored, sum(judge_score >= ?) AS successes,
          sum(error IS NOT NULL) AS errors FROM samples WHERE run_id = ?`,
     ),
-    countSamples: db.prepare("SELECT count(*) AS n FROM samples WHERE run_id = ?"),
+    // Indices are dense (appendSamples enforces it), so the count is max + 1: one index seek.
+    countSamples: db.prepare("SELECT coalesce(max(idx) + 1, 0) AS n FROM samples WHERE run_id = ?"),
     samplesPage: db.prepare(
       `SELECT * FROM samples WHERE run_id = ? AND idx > ? AND epoch BETWEEN ? AND ? ORDER BY idx LIMIT ?`,
     ),

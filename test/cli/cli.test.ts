@@ -12,7 +12,10 @@ const root = new URL("../..", import.meta.url).pathname;
 // The child runs in a temporary folder, so tsx is named by path rather than resolved from cwd.
 const tsx = new URL("node_modules/tsx/dist/loader.mjs", new URL("../..", import.meta.url)).href;
 
-function curio(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function curio(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", tsx, join(root, "src/cli/main.ts"), ...args], {
       cwd,
@@ -69,15 +72,22 @@ test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 12
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /error: bad\.yaml is invalid:/);
     assert.match(bad.stderr, / {2}- ppo\.lr: expected a number > 0, got -1/);
-    assert.match(bad.stderr, / {2}- ppo\.kl\.type: expected one of "fixed" \| "adaptive", got "adaptiv" \(did you mean "adaptive"\?\)/);
+    assert.match(
+      bad.stderr,
+      / {2}- ppo\.kl\.type: expected one of "fixed" \| "adaptive", got "adaptiv" \(did you mean "adaptive"\?\)/,
+    );
     assert.equal(bad.stdout, "");
 
-    const listed = JSON.parse(runsJson.stdout) as { id: string; samples: number; successes: number; config?: unknown }[];
+    const listed = JSON.parse(runsJson.stdout) as {
+      id: string;
+      samples: number;
+      successes: number;
+      config?: unknown;
+    }[];
     assert.deepEqual(
       listed.map((r) => [r.id, r.samples, r.successes, r.config]),
       [[run.id, 3, 1, undefined]],
     );
-
   } finally {
     cleanup();
   }

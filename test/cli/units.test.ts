@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CommanderError } from "commander";
-import { ConfigError, CurioError, ExitCode, UnreachableError } from "../../src/config/index.js";
 import { parseEnvFile } from "../../src/cli/env-file.js";
 import { describeError, exitCodeOf } from "../../src/cli/errors.js";
 import { etaMs, formatDuration, formatEpochLine } from "../../src/cli/progress.js";
+import { ConfigError, CurioError, ExitCode, UnreachableError } from "../../src/config/index.js";
 import { StoreError } from "../../src/store/index.js";
 import { epochStats } from "../store/helpers.js";
 
@@ -27,14 +27,28 @@ test("exit codes: 2 usage/config, 3 unreachable, 4 internal, 1 findings, 130 int
   assert.equal(exitCodeOf(new CurioError("stop", { exitCode: ExitCode.interrupted })), 130);
   assert.equal(exitCodeOf(new CommanderError(1, "commander.unknownOption", "bad")), 2);
   assert.equal(exitCodeOf(new CommanderError(0, "commander.helpDisplayed", "")), 0);
-  assert.equal(describeError(new ConfigError("bad key", { hint: "fix it" }), false), "error: bad key\nhint: fix it");
-  assert.match(describeError(new TypeError("x is undefined"), false), /^internal error: x is undefined\nhint: .*DEBUG=curio/);
+  assert.equal(
+    describeError(new ConfigError("bad key", { hint: "fix it" }), false),
+    "error: bad key\nhint: fix it",
+  );
+  assert.match(
+    describeError(new TypeError("x is undefined"), false),
+    /^internal error: x is undefined\nhint: .*DEBUG=curio/,
+  );
 });
 
 test("progress line: reward terms, toxicity rate, unique successes, KL, entropy, throughput, ETA", () => {
   const s = {
-    ...epochStats("r", 4),
-    rewardMeans: { score: 0.4123, toxicity: 0.61, selfBleu: -0.21, cosine: -0.08, gibberish: 0, kl: -0.0012, entropy: 0.031 },
+    ...epochStats("r", 5),
+    rewardMeans: {
+      score: 0.4123,
+      toxicity: 0.61,
+      selfBleu: -0.21,
+      cosine: -0.08,
+      gibberish: 0,
+      kl: -0.0012,
+      entropy: 0.031,
+    },
     toxicityRate: 0.34375,
     kl: 0.01234,
     entropy: 2.3456,

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
+import { schemaFileText, withReference } from "../../scripts/gen-schema.js";
 import {
   curioJsonSchema,
   parseConfig,
@@ -10,7 +11,6 @@ import {
   presetNames,
   renderConfigYaml,
 } from "../../src/config/index.js";
-import { schemaFileText, withReference } from "../../scripts/gen-schema.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -21,11 +21,19 @@ test("schema/curio.schema.json is up to date (npm run schema)", () => {
 
 test("docs/config.md lists every key and is up to date", () => {
   const doc = readFileSync(`${root}docs/config.md`, "utf8");
-  assert.ok(doc === withReference(doc), "docs/config.md is stale: run `npm run schema` (tsx scripts/gen-schema.ts)");
+  assert.ok(
+    doc === withReference(doc),
+    "docs/config.md is stale: run `npm run schema` (tsx scripts/gen-schema.ts)",
+  );
   const full = parseConfig({ target: { id: "t" }, judge: { id: "j" } }) as Record<string, unknown>;
   const leaves: string[] = [];
   const walk = (v: unknown, p: string) => {
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && !["target", "judge", "embedder"].includes(p)) {
+    if (
+      v !== null &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      !["target", "judge", "embedder"].includes(p)
+    ) {
       for (const [k, c] of Object.entries(v)) walk(c, p ? `${p}.${k}` : k);
     } else leaves.push(p);
   };
@@ -36,7 +44,8 @@ test("docs/config.md lists every key and is up to date", () => {
 test("the JSON Schema describes every top-level key and forbids unknown ones", () => {
   const s = curioJsonSchema();
   assert.equal(s.additionalProperties, false);
-  for (const [k, v] of Object.entries(s.properties!)) assert.ok(v.description || v.anyOf, `${k} lacks a description`);
+  for (const [k, v] of Object.entries(s.properties!))
+    assert.ok(v.description || v.anyOf, `${k} lacks a description`);
   assert.deepEqual(s.required, ["target", "judge"]);
 });
 
@@ -52,7 +61,8 @@ test("a rendered config (curio init) parses back to the preset, with a comment o
     lines.forEach((line, i) => {
       if (/^\w+:/.test(line)) section = line.split(":")[0]!;
       if (!/^\s*\w+:/.test(line)) return;
-      const providerOption = /^(target|judge|evalJudge|embedder|gibberish)$/.test(section) && /^\s+(?!id:)/.test(line);
+      const providerOption =
+        /^(target|judge|evalJudge|embedder|gibberish)$/.test(section) && /^\s+(?!id:)/.test(line);
       if (providerOption) return;
       assert.match(lines[i - 1]!, /^\s*# /, `${name}: no comment above line ${i + 1}: ${line}`);
     });

@@ -31,7 +31,9 @@ test("${ENV} and ${ENV:-default} interpolation; unset variables name the variabl
     assert.throws(
       () => loadConfig(p, { env: { MODEL: "m" } }),
       (e: unknown) =>
-        e instanceof ConfigError && e.message === "template.system: environment variable SYS is not set" && /--env-file/.test(e.hint!),
+        e instanceof ConfigError &&
+        e.message === "template.system: environment variable SYS is not set" &&
+        /--env-file/.test(e.hint!),
     );
   } finally {
     cleanup();
@@ -62,7 +64,9 @@ test("file:// references load text, YAML, JSON and JSONL relative to the referen
     write(dir, "missing.yaml", `${base}template: { system: file://nope.txt }\n`);
     assert.throws(
       () => loadConfig(join(dir, "missing.yaml"), { env: {} }),
-      (e: unknown) => e instanceof ConfigError && /^template\.system: cannot read file:\/\/nope\.txt \(ENOENT/.test(e.message),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /^template\.system: cannot read file:\/\/nope\.txt \(ENOENT/.test(e.message),
     );
   } finally {
     cleanup();
@@ -93,7 +97,10 @@ test("YAML syntax errors give file:line:col; a missing file suggests curio init"
   const { dir, cleanup } = tempDir("curio-config-");
   try {
     const p = write(dir, "bad.yaml", "name: ok\ntarget: [unclosed\n");
-    assert.throws(() => loadConfig(p), (e: unknown) => e instanceof ConfigError && /bad\.yaml:\d+:\d+: invalid YAML/.test(e.message));
+    assert.throws(
+      () => loadConfig(p),
+      (e: unknown) => e instanceof ConfigError && /bad\.yaml:\d+:\d+: invalid YAML/.test(e.message),
+    );
     assert.throws(
       () => loadConfig(join(dir, "nope.yaml")),
       (e: unknown) => e instanceof ConfigError && /not found/.test(e.message) && /curio init/.test(e.hint!),
@@ -118,9 +125,15 @@ test("provider options are checked against the registry with the config key path
       (e: unknown) => {
         assert.ok(e instanceof ConfigError);
         assert.equal(e.problems[0], "target.id: openai:chat needs a model: openai:chat:<model>");
-        assert.match(e.problems[1]!, /^target\.max_tokns: not an option of openai:chat \(did you mean "max_tokens"\?\)/);
+        assert.match(
+          e.problems[1]!,
+          /^target\.max_tokns: not an option of openai:chat \(did you mean "max_tokens"\?\)/,
+        );
         assert.match(e.problems[2]!, /^judge\.id: unknown provider "lexicn" \(did you mean "lexicon"\?\)/);
-        assert.match(e.problems[3]!, /^embedder\.id: openai:chat is a target provider; embedder providers: .*hashing/);
+        assert.match(
+          e.problems[3]!,
+          /^embedder\.id: openai:chat is a target provider; embedder providers: .*hashing/,
+        );
         return true;
       },
     );

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  checkProviderSpecs,
   ConfigError,
+  checkProviderSpecs,
   methods,
   parseConfig,
   presetConfig,
@@ -22,7 +22,14 @@ function load(name: string, method?: (typeof methods)[number]) {
 
 test("every preset validates with every method, provider options included", () => {
   for (const name of presetNames) for (const m of methods) assert.equal(load(name, m).method, m);
-  assert.deepEqual([...presetNames].sort(), ["alpaca", "demo", "dolly", "imdb", "llama2-chat", "openai-compatible"]);
+  assert.deepEqual([...presetNames].sort(), [
+    "alpaca",
+    "demo",
+    "dolly",
+    "imdb",
+    "llama2-chat",
+    "openai-compatible",
+  ]);
 });
 
 test("presets carry the paper's per-setting values (crt-spec)", () => {
@@ -32,7 +39,10 @@ test("presets carry the paper's per-setting values (crt-spec)", () => {
   assert.equal(imdb.redteam.seedPrompts.firstWords, 4);
   assert.deepEqual(imdb.redteam.generation.stop, []);
   const alpaca = load("alpaca");
-  assert.equal(alpaca.redteam.seedPrompts.template, "Write a list of instructions:\n1. {a}\n2. {b}\n3. {c}\n4.");
+  assert.equal(
+    alpaca.redteam.seedPrompts.template,
+    "Write a list of instructions:\n1. {a}\n2. {b}\n3. {c}\n4.",
+  );
   assert.deepEqual(alpaca.redteam.generation.stop, ["\n", ".", "?"]);
   assert.equal(alpaca.template.format, "alpaca");
   assert.equal(alpaca.target.max_new_tokens, 30);
@@ -47,7 +57,13 @@ test("presets carry the paper's per-setting values (crt-spec)", () => {
   assert.equal(llama.template.format, "llama2-chat");
   assert.match(String(llama.judge.id), /toxigen_roberta/);
   for (const c of [alpaca, dolly, llama]) {
-    assert.deepEqual(c.redteam.trainable, { type: "lora", r: 32, alpha: 16, dropout: 0, targets: ["c_attn"] });
+    assert.deepEqual(c.redteam.trainable, {
+      type: "lora",
+      r: 32,
+      alpha: 16,
+      dropout: 0,
+      targets: ["c_attn"],
+    });
     assert.notEqual(c.gibberish, null, "instruction tasks use the gibberish penalty");
   }
   const demo = load("demo");
@@ -64,6 +80,10 @@ test("baselines are a method switch over a preset; the method wins over the pres
   assert.deepEqual(presetConfig("alpaca:rl-temp2"), presetConfig("alpaca", "rl-temp2"));
   assert.equal(load("alpaca", "rl-temp2").redteam.generation.temperature, 2);
   assert.equal(load("dolly", "few-shot").baseline.fewShotFrom, "zero-shot-run");
-  assert.throws(() => presetConfig("alpacca"), (e: unknown) => e instanceof ConfigError && /did you mean "alpaca"\?\); presets: imdb, alpaca/.test(e.message));
+  assert.throws(
+    () => presetConfig("alpacca"),
+    (e: unknown) =>
+      e instanceof ConfigError && /did you mean "alpaca"\?\); presets: imdb, alpaca/.test(e.message),
+  );
   assert.throws(() => presetConfig("alpaca:ppo"), /unknown method "ppo"/);
 });

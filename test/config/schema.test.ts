@@ -20,7 +20,13 @@ test("defaults are the CRT paper's settings (crt-spec tables)", () => {
   assert.equal(c.method, "crt");
   assert.equal(c.workspace, ".curio");
   assert.deepEqual(c.redteam.trainable, { type: "lora", r: 32, alpha: 16, dropout: 0, targets: ["c_attn"] });
-  assert.deepEqual(c.redteam.generation, { maxNewTokens: 10, temperature: 0.7, topP: 0.92, topK: 0, stop: [] });
+  assert.deepEqual(c.redteam.generation, {
+    maxNewTokens: 10,
+    temperature: 0.7,
+    topP: 0.92,
+    topK: 0,
+    stop: [],
+  });
   assert.equal(c.rewards.toxicity, 1);
   assert.equal(c.rewards.selfBleu, -1);
   assert.equal(c.rewards.cosine, -1);
@@ -50,7 +56,10 @@ test("defaults are the CRT paper's settings (crt-spec tables)", () => {
 
 test("a method sets reward defaults; explicit keys still win", () => {
   const rl = parseConfig({ ...minimal, method: "rl" });
-  assert.deepEqual([rl.rewards.selfBleu, rl.rewards.cosine, rl.rewards.entropy, rl.rewards.toxicity], [0, 0, 0, 1]);
+  assert.deepEqual(
+    [rl.rewards.selfBleu, rl.rewards.cosine, rl.rewards.entropy, rl.rewards.toxicity],
+    [0, 0, 0, 1],
+  );
   const tdiv = parseConfig({ ...minimal, method: "rl-tdiv" });
   assert.equal(tdiv.rewards.tdiv, -5);
   const temp2 = parseConfig({ ...minimal, method: "rl-temp2" });
@@ -67,7 +76,9 @@ test("validation messages name the key path, the expectation and the bad value",
   assert.deepEqual(problems({ ...minimal, redteam: { generation: { topP: 1.5 } } }), [
     "redteam.generation.topP: expected a number <= 1, got 1.5",
   ]);
-  assert.deepEqual(problems({ target: { id: "x" } }), ["judge: required, expected an object { id: ..., ...options }"]);
+  assert.deepEqual(problems({ target: { id: "x" } }), [
+    "judge: required, expected an object { id: ..., ...options }",
+  ]);
   assert.deepEqual(problems({ ...minimal, target: "openai" }), ['target: expected an object, got "openai"']);
   assert.deepEqual(problems({ ...minimal, method: "rl-tdv" }), [
     'method: expected one of "crt" | "rl" | "rl-tdiv" | "rl-temp2" | "zero-shot" | "few-shot", got "rl-tdv" (did you mean "rl-tdiv"?)',
@@ -78,7 +89,9 @@ test("validation messages name the key path, the expectation and the bad value",
   assert.deepEqual(problems({ ...minimal, redteam: { trainable: { type: "top", k: 0 } } }), [
     "redteam.trainable.k: expected a number > 0, got 0",
   ]);
-  assert.deepEqual(problems({ ...minimal, ppo: { betas: [0.9] } }), ["ppo.betas: expected a list with >= 2 items, got [0.9]"]);
+  assert.deepEqual(problems({ ...minimal, ppo: { betas: [0.9] } }), [
+    "ppo.betas: expected a list with >= 2 items, got [0.9]",
+  ]);
   assert.deepEqual(problems({ ...minimal, redteam: { seedPrompts: { examples: 5 } } }), [
     "redteam.seedPrompts.examples: expected a list or a string or an object, got 5",
   ]);
@@ -88,13 +101,18 @@ test("validation messages name the key path, the expectation and the bad value",
   assert.deepEqual(problems({ ...minimal, ppo: { kl: { type: "adaptive" } } }), [
     "ppo.kl.target: a positive number is required when ppo.kl.type is adaptive (e.g. 6)",
   ]);
-  assert.deepEqual(problems({ ...minimal, ppo: { batchSize: 256 } }), ["ppo.batchSize: must be <= ppo.numRollouts (128) (got 256)"]);
+  assert.deepEqual(problems({ ...minimal, ppo: { batchSize: 256 } }), [
+    "ppo.batchSize: must be <= ppo.numRollouts (128) (got 256)",
+  ]);
   // Several problems at once, each on its own line.
   assert.equal(problems({ ...minimal, seed: -1, concurrency: 0, cache: "yes" }).length, 3);
 });
 
 test("provider specs keep their options (validated later by the provider registry)", () => {
-  const c = parseConfig({ ...minimal, target: { id: "openai:chat:m", baseUrl: "http://h/v1", max_tokens: 30 } });
+  const c = parseConfig({
+    ...minimal,
+    target: { id: "openai:chat:m", baseUrl: "http://h/v1", max_tokens: 30 },
+  });
   assert.deepEqual(c.target, { id: "openai:chat:m", baseUrl: "http://h/v1", max_tokens: 30 });
   assert.deepEqual(c.embedder, { id: "transformers-embed" });
 });

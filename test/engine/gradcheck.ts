@@ -28,8 +28,11 @@ export interface GradCase {
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** loss = sum(y * R) for a fixed random R; compares dloss/dparam with central differences of the forward. */
-export async function checkGradients(c: GradCase, seed = 1): Promise<void> {
+/** Builds the case's graph with seeded param values and loss = sum(y * R) for a fixed random R. */
+function buildLoss(
+  c: GradCase,
+  seed: number,
+): { g: Graph; loss: Tensor; params: Tensor[]; values: Float64Array[] } {
   const rand = rng(seed);
   const normal = () => {
     let s = 0;
@@ -52,21 +55,30 @@ export async function checkGradients(c: GradCase, seed = 1): Promise<void> {
     return t;
   };
   const y = c.build(g, p);
-  const r = g.weight(
-    "R",
-    Float64Array.from({ length: count(y.shape) }, () => normal()),
-    [...y.shape],
-  );
-  const loss = g.sum(g.mul(y, r), []);
-  const grads = gradients(loss, params);
-  g.output("loss", loss);
+  const r = g.weight("R", Float64Array.from({ length: count(y.shape) }, normal), [...y.shape]);
+  return { g, loss: g.sum(g.mul(y, r), []), params, values };
+}
+
+/**
+ * Compares the engine's dloss/dparam (one graph with the backward appended) with central differences of the
+ * loss computed by a separate FORWARD-only graph built from the same seed.
+ */
+export async function checkGradients(c: GradCase, seed = 1): Promise<void> {
+  const withGrads = buildLoss(c, seed);
+  const grads = gradients(withGrads.loss, withGrads.params);
+  withGrads.g.output("loss", withGrads.loss);
   grads.forEach((t, i) => {
-    g.output(`grad${i}`, t);
+    withGrads.g.output(`grad${i}`, t);
   });
-  const session = await Session.create(g, { threads: 1 });
+  const forward = buildLoss(c, seed);
+  forward.g.output("loss", forward.loss);
+  const { params, values } = forward;
   const feeds = () => Object.fromEntries(values.map((v, i) => [`p${i}`, v]));
-  const analytic = await session.run(feeds());
-  const lossAt = async () => (await session.run(feeds(), ["loss"])).loss!.data[0] as number;
+  const backwardSession = await Session.create(withGrads.g, { threads: 1 });
+  const analytic = await backwardSession.run(feeds());
+  await backwardSession.release();
+  const session = await Session.create(forward.g, { threads: 1 });
+  const lossAt = async () => (await session.run(feeds())).loss!.data[0] as number;
   const h = c.step ?? 1e-5;
   const tol = c.tol ?? 1e-6;
   for (let i = 0; i < params.length; i++) {

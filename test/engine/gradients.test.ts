@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Graph, gradients, Session } from "../../src/engine/index.js";
-import { checkGradients, type GradCase } from "./gradcheck.js";
+import { checkGradients, type GradCase, rng } from "./gradcheck.js";
 
 const int64 = (g: Graph, values: number[], shape: number[]) => g.constant(values, shape, "int64");
 
@@ -145,7 +145,50 @@ const cases: GradCase[] = [
   },
 ];
 
-for (const c of cases) test(`gradient: ${c.name}`, () => checkGradients(c));
+/** Seeded random shapes: b broadcasts against a (leading dims dropped, some dims set to 1). */
+function randomCases(seed: number, n: number): GradCase[] {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const out: GradCase[] = [];
+  const binary = ["add", "sub", "mul", "div", "maximum"] as const;
+  for (let i = 0; i < n; i++) {
+    const a = Array.from({ length: int(1, 3) }, () => int(1, 3));
+    const b = a.slice(int(0, a.length - 1)).map((d) => (r() < 0.4 ? 1 : d));
+    const op = binary[int(0, binary.length - 1)]!;
+    const [sa, sb] = r() < 0.5 ? [a, b] : [b, a];
+    out.push({
+      name: `random ${op} [${sa}] and [${sb}]`,
+      build: (g, p) => g[op](p(sa), p(sb, op === "div" ? "awayFromZero" : "normal")),
+    });
+    const batchA = Array.from({ length: int(0, 2) }, () => int(1, 2));
+    const batchB = batchA.slice(int(0, batchA.length)).map((d) => (r() < 0.5 ? 1 : d));
+    const [m, k, nn] = [int(1, 3), int(1, 3), int(1, 3)];
+    const transA = r() < 0.5;
+    const transB = r() < 0.5;
+    const sA = [...batchA, ...(transA ? [k, m] : [m, k])];
+    const sB = [...batchB, ...(transB ? [nn, k] : [k, nn])];
+    if (sA.length >= 2 && sB.length >= 2) {
+      out.push({
+        name: `random matmul [${sA}]${transA ? "^T" : ""} @ [${sB}]${transB ? "^T" : ""}`,
+        build: (g, p) => g.matmul(p(sA), p(sB), { transA, transB }),
+      });
+    }
+    const picked = a
+      .map((_, j) => j)
+      .filter(() => r() < 0.5)
+      .map((j) => (r() < 0.5 ? j - a.length : j));
+    const axes = picked.length > 0 ? picked : [-1];
+    const reduce = (["sum", "mean", "max"] as const)[int(0, 2)]!;
+    const keep = r() < 0.5;
+    out.push({
+      name: `random ${reduce} [${a}] axes [${axes}]${keep ? " keepDims" : ""}`,
+      build: (g, p) => g[reduce](p(a), axes, keep),
+    });
+  }
+  return out;
+}
+
+for (const c of [...cases, ...randomCases(11, 6)]) test(`gradient: ${c.name}`, () => checkGradients(c));
 
 test("gradients: zeros for a param the loss does not use; the loss itself gets 1", async () => {
   const g = new Graph({ floatType: "float64" });
@@ -188,4 +231,22 @@ test("gradients: only differentiates paths from wrt (no dW for a frozen branch)"
   gradients(loss, [trained]);
   const backward = g.nodes.slice(before).filter((n) => n.op === "matmul");
   assert.equal(backward.length, 1, "only dV = (x W)^T dY; no gradient for x or W");
+});
+
+test("gradients: contributions meeting at a value are summed once, in one node", () => {
+  const g = new Graph();
+  const x = g.param("x", [3]);
+  const loss = g.sum(g.add(g.add(g.exp(x), g.tanh(x)), g.mul(x, 2)), []);
+  const before = g.nodes.length;
+  gradients(loss, [x]);
+  const sums = g.nodes.slice(before).filter((n) => n.op === "addN");
+  assert.equal(sums.length, 1);
+  assert.equal(sums[0]!.inputs.length, 3);
+});
+
+test("gradients: a second-order request names the op without a rule", () => {
+  const g = new Graph();
+  const x = g.param("x", [4]);
+  const [dx] = gradients(g.sum(g.mul(g.slice(x, [1], [3]), g.slice(x, [1], [3])), []), [x]);
+  assert.throws(() => gradients(g.sum(g.mul(dx!, dx!), []), [x]), /no gradient rule for "pad"/);
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ort from "onnxruntime-node";
-import { Graph, OPSET, toOnnx } from "../../src/engine/index.js";
+import { Graph, gradients, OPSET, toOnnx } from "../../src/engine/index.js";
 import { ModelProto } from "../../src/engine/onnx-proto.js";
 
 interface Decoded {
@@ -106,4 +106,34 @@ test("float64 graphs serialise double initializers and scalars", () => {
     [...new Float64Array(new Uint8Array(k.rawData).buffer)],
     [Math.fround(0.1), Math.fround(0.2)],
   );
+});
+
+test("linear's backward lowers to single 2-D GEMMs: dW = X2d^T dY2d, dX = dY W^T", () => {
+  const g = new Graph();
+  const x = g.input("x", "float32", [2, 5, 4]);
+  const w = g.param("w", [4, 3]);
+  const [dw] = gradients(g.sum(g.linear(x, w), []), [w]);
+  g.output("dw", dw!);
+  const ops = decode(toOnnx(g)).graph.node;
+  const gemms = ops.filter((n) => n.opType === "Gemm");
+  assert.equal(gemms.length, 1, "dW is one Gemm");
+  assert.ok(!ops.some((n) => n.opType === "Transpose"), "no materialised transpose");
+  assert.equal(
+    ops.filter((n) => n.opType === "MatMul").length,
+    0,
+    "the forward product is pruned: dW needs X, dY",
+  );
+
+  const g2 = new Graph();
+  const x2 = g2.param("x", [2, 5, 4]);
+  const w2 = g2.weight("w", new Float32Array(12), [4, 3]);
+  const [dx] = gradients(g2.sum(g2.linear(x2, w2), []), [x2]);
+  g2.output("dx", dx!);
+  const ops2 = decode(toOnnx(g2)).graph.node;
+  assert.equal(
+    ops2.filter((n) => n.opType === "Gemm").length,
+    1,
+    "dX is one Gemm(transB) on a [rows, out] view",
+  );
+  assert.ok(!ops2.some((n) => n.opType === "Transpose"));
 });

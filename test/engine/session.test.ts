@@ -25,6 +25,9 @@ test("Session runs, lists its inputs and outputs, and returns dims", async () =>
   assert.deepEqual(r.sx!.dims, []);
   const only = await s.run({ ...good(), unused: new Float32Array(1) }, ["sx"]);
   assert.deepEqual(Object.keys(only), ["sx"], "a declared but unused input is accepted; only sx is returned");
+  const backing = Float32Array.of(100, 200, 1, 2, 3, 4, 5, 6, 300);
+  const view = await s.run({ ...good(), x: backing.subarray(2, 8) }, ["sx"]);
+  assert.deepEqual([...(view.sx!.data as Float32Array)], [21], "a subarray view feeds its own elements");
   await s.release();
 });
 

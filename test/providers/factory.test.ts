@@ -116,3 +116,36 @@ test("docs/providers.md holds the generated reference of every provider kind", a
   for (const name of PROVIDER_KIND_NAMES) assert.ok(block.includes(`### \`${name}`), name);
   assert.match(block, /\| `concurrency` \| integer \| `8` \| Requests in flight at once/);
 });
+
+test("command-line defaults apply only to kinds that have the option; --no-cache forces cache off", async () => {
+  const { startFakeServer } = await import("./helpers/openai-server.js");
+  // Answers take 150 ms so that even a loaded machine has every allowed request in flight at once.
+  const s = await startFakeServer({ delayMs: 150 });
+  const dir = await mkdtemp(join(tmpdir(), "curio-cli-"));
+  try {
+    const ctx = { defaults: { concurrency: 2, cache: true, cacheDir: dir }, baseDir: dir };
+    // scripted and lexicon have no concurrency option: the default is skipped, not rejected.
+    await createTarget({ id: "scripted", default: "x" }, ctx);
+    await createJudge({ id: "lexicon", terms: ["a"] }, ctx);
+    const target = await createTarget({ id: "openai:chat:m", baseUrl: s.url }, ctx);
+    await target.respond(["a", "b", "c", "d", "e"]);
+    assert.equal(s.maxInFlight, 2);
+    const again = await target.respond(["a"]);
+    assert.equal(again[0].cached, true);
+    const fresh = await createTarget({ id: "openai:chat:m", baseUrl: s.url }, { ...ctx, noCache: true });
+    const before = s.seen.length;
+    const [r] = await fresh.respond(["a"]);
+    assert.equal(r.cached, false);
+    assert.equal(s.seen.length, before + 1);
+    // The spec's own value wins over the command-line default.
+    const own = await createTarget(
+      { id: "openai:chat:m", baseUrl: s.url, concurrency: 5 },
+      { defaults: { concurrency: 1 } },
+    );
+    s.maxInFlight = 0;
+    await own.respond(["1", "2", "3", "4", "5", "6"]);
+    assert.equal(s.maxInFlight, 5);
+  } finally {
+    await s.close();
+  }
+});

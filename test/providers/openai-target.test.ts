@@ -36,12 +36,12 @@ test("chat: answers in prompt order, concurrency limit honoured server-side", ()
     );
     assert.equal(s.maxInFlight, 3);
     assert.equal(s.seen.length, 20);
-    assert.ok(results.every((r) => r.error === undefined && r.latencyMs >= 20 && r.cached === false));
+    assert.ok(results.every((r) => r.error === undefined && r.latencyMs >= 90 && r.cached === false));
     assert.deepEqual(results[5].usage, {
       promptTokens: "prompt 5".length,
       completionTokens: "echo: prompt 5".length,
     });
-  }, 30));
+  }, 100));
 
 test("chat: request body carries model, system prompt, sampling and extra body", async () => {
   const target = await createTarget({
@@ -253,3 +253,18 @@ test("a missing API key env var is a clear config error", async () => {
     /NOPE_KEY, which is not set; export NOPE_KEY=/,
   );
 });
+
+test("mixed transient faults at concurrency 8: nothing lost, nothing reordered", () =>
+  withFreshServer(async (s) => {
+    const faults = ["", "[500:1]", "[drop:1]", "[badjson:1]", "[429date:0]", "[500:2]"];
+    const prompts = Array.from({ length: 60 }, (_, i) => `n${i} ${faults[(i * 7) % faults.length]}`);
+    const target = await createTarget({ id: "openai:chat:m", baseUrl: s.url, concurrency: 8, ...fast });
+    const results = await target.respond(prompts);
+    assert.deepEqual(
+      results.map((r) => r.error ?? r.text),
+      prompts.map((p) => `echo: ${p}`),
+    );
+    assert.ok(s.maxInFlight <= 8);
+    // 10 prompts of each kind: 0 + 10 + 10 + 10 + 0 + 20 retries.
+    assert.equal(s.seen.length, 60 + 50);
+  }, 5));

@@ -116,3 +116,36 @@ test("buildReportData: summaries, judges, disagreements, errors and curves from 
     rmSync(ws, { recursive: true, force: true });
   }
 });
+
+test("buildReportData with an embedder: embedding diversity per run and embedding-based grouping", async () => {
+  const ws = mkdtempSync(join(tmpdir(), "curio-data-emb-"));
+  const store = RunStore.open(ws);
+  try {
+    const run = store.createRun({ name: "e", seed: 1, config: {}, versions: {}, method: "crt" });
+    // Two families of test cases; the fake embedder maps each family to one orthogonal unit vector.
+    store.appendSamples(
+      Array.from({ length: 8 }, (_, i) =>
+        sample(run.id, i, { testCase: `${i % 2 ? "alpha" : "beta"} ${i}`, judgeScore: 0.9 }),
+      ),
+    );
+    const embed = async (texts: string[]) => texts.map((t) => (t.startsWith("alpha") ? [1, 0] : [0, 1]));
+    const data = await buildReportData(store, [run.id], {
+      embed,
+      subsets: 2,
+      subsetSize: 50,
+      bootstrap: { resamples: 50 },
+    });
+    // 4 + 4 vectors: ordered pairs i != j = 56, same-family pairs 2 * 4 * 3 = 24 with cosine 1, others 0.
+    // Mean cosine 24/56, diversity 1 - 24/56 = 32/56.
+    assert.ok(Math.abs(data.runs[0]!.embeddingDiversity! - 32 / 56) < 1e-9);
+    assert.equal(data.embeddingDiversity.length, 1);
+    assert.deepEqual(
+      data.findingGroups.map((g) => g.findings.length),
+      [4, 4],
+    );
+    assert.ok(!data.notes.some((n) => n.includes("No embedder")));
+  } finally {
+    store.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+});

@@ -6,10 +6,12 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { PALETTE } from "../../src/report/chart.js";
 import { renderReport } from "../../src/report/html.js";
+import { startViewServer } from "../../src/report/view.js";
+import { RunStore } from "../../src/store/index.js";
 import { chromiumMissing, runChromium } from "./chromium.js";
 import { scanTags } from "./html-scan.js";
 import { countColour, decodePng } from "./png.js";
-import { syntheticReport } from "./synthetic.js";
+import { epochs, syntheticReport } from "./synthetic.js";
 
 test("the report renders in headless Chromium: sections present, no script runs, charts drawn", {
   skip: chromiumMissing,
@@ -62,5 +64,36 @@ test("the report renders in headless Chromium: sections present, no script runs,
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the live view runs its script under the CSP in Chromium and shows new epochs", {
+  skip: chromiumMissing,
+}, async () => {
+  const ws = mkdtempSync(join(tmpdir(), "curio-live-"));
+  const writer = RunStore.open(ws);
+  const reader = RunStore.open(ws, { readonly: true });
+  // Short-lived streams: Chromium's virtual time only advances while no request is pending.
+  const srv = await startViewServer({ store: reader, port: 0, pollMs: 100, streamMaxMs: 500 });
+  const all = epochs("placeholder", 40);
+  const run = writer.createRun({ name: "live", seed: 1, config: {}, versions: {}, method: "crt" });
+  writer.appendEpoch({ ...all[0]!, runId: run.id });
+  // The "training process" keeps writing epochs while the browser has the page open.
+  let next = 1;
+  const timer = setInterval(() => {
+    if (next < all.length) writer.appendEpoch({ ...all[next++]!, runId: run.id });
+  }, 100);
+  try {
+    const dom = await runChromium(["--virtual-time-budget=3000", "--dump-dom", `${srv.url}runs/${run.id}`]);
+    const connection = /id="live-connection"[^>]*>([^<]*)</.exec(dom)?.[1];
+    assert.notEqual(connection, "connecting", "live.js did not run (blocked by the CSP?)");
+    const epoch = Number(/id="live-epoch"[^>]*>([^<]*)</.exec(dom)?.[1]);
+    assert.ok(epoch >= 1, `the page never showed a live epoch (live-epoch = ${epoch})`);
+  } finally {
+    clearInterval(timer);
+    await srv.close();
+    reader.close();
+    writer.close();
+    rmSync(ws, { recursive: true, force: true });
   }
 });

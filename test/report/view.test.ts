@@ -30,9 +30,15 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Reply> 
 }
 
 /** Opens an SSE stream and resolves with the first event named `name` whose data satisfies `match`. */
-function waitForEvent(url: string, name: string, match: (data: unknown) => boolean, timeoutMs: number) {
-  return new Promise<{ data: unknown; close: () => void }>((resolve, reject) => {
-    const req = request(url, (res) => {
+function waitForEvent(
+  url: string,
+  name: string,
+  match: (data: unknown) => boolean,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+) {
+  return new Promise<{ data: unknown; id: string | undefined; close: () => void }>((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
       assert.equal(res.headers["content-type"], "text/event-stream; charset=utf-8");
       let buf = "";
       res.setEncoding("utf8");
@@ -44,11 +50,12 @@ function waitForEvent(url: string, name: string, match: (data: unknown) => boole
           buf = buf.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
+          const id = /^id: (.*)$/m.exec(block)?.[1];
           if (event === name && data !== undefined) {
             const parsed = JSON.parse(data);
             if (match(parsed)) {
               clearTimeout(timer);
-              resolve({ data: parsed, close: () => req.destroy() });
+              resolve({ data: parsed, id, close: () => req.destroy() });
               return;
             }
           }
@@ -158,6 +165,13 @@ test("view server: pages, CSP, escaping, search, and a live epoch over server-se
     const got = await pending;
     got.close();
     assert.equal((got.data as { toxicityRate: number }).toxicityRate, e1!.toxicityRate);
+    assert.equal(got.id, "1:2", "event ids carry the cursor epoch:sampleIndex");
+
+    // A reconnecting browser sends Last-Event-ID; it wins over the page's query and nothing is replayed.
+    const resumed = waitForEvent(`${pageUrl}/events?epoch=-1&sample=-1`, "epoch", () => true, 800, {
+      "last-event-id": "1:2",
+    });
+    await assert.rejects(resumed, /no "epoch" event/);
 
     const samplesEvent = waitForEvent(`${pageUrl}/events?epoch=1&sample=2`, "samples", () => true, 5000);
     writer.appendSamples([sample(run.id, 3)]);

@@ -51,6 +51,7 @@ function main(workspace: string): void {
       state: { epoch, sha: digest(blobs) },
       blobs,
     });
+    process.stdout.write(`checkpoint ${epoch}\n`);
     epoch++;
   }
 }

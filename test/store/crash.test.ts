@@ -11,8 +11,11 @@ import { tempDir } from "./helpers.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 
-/** Starts the writer, waits until it has written for `ms` milliseconds, then SIGKILLs it. */
-function runAndKill(workspace: string, ms: number): Promise<string> {
+/**
+ * Starts the writer and SIGKILLs it `ms` milliseconds after it reports `trigger` ("started", or
+ * "checkpoint" for its first checkpoint in this process).
+ */
+function runAndKill(workspace: string, trigger: "started" | "checkpoint", ms: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "test/store/crash-writer.ts", workspace], {
       cwd: root,
@@ -20,9 +23,13 @@ function runAndKill(workspace: string, ms: number): Promise<string> {
     });
     let out = "";
     let err = "";
+    let armed = false;
     child.stdout.on("data", (d: Buffer) => {
       out += d;
-      if (out.includes("started")) setTimeout(() => child.kill("SIGKILL"), ms).unref();
+      if (!armed && out.includes(trigger)) {
+        armed = true;
+        setTimeout(() => child.kill("SIGKILL"), ms).unref();
+      }
     });
     child.stderr.on("data", (d: Buffer) => {
       err += d;
@@ -85,14 +92,19 @@ test("SIGKILL during writes leaves a consistent, resumable store", { timeout: 60
     const ws = join(dir, "ws");
     let lastCk = -1;
     for (let round = 0; round < 3; round++) {
-      const out = await runAndKill(ws, 300 + Math.floor(Math.random() * 900));
+      // Round 0 may die before its first checkpoint; later rounds die somewhere after one.
+      const out = await runAndKill(
+        ws,
+        round === 0 ? "started" : "checkpoint",
+        Math.floor(Math.random() * 700),
+      );
       const resumedAt = Number(/started (\d+)/.exec(out)?.[1]);
       assert.equal(resumedAt, lastCk + 1, "the writer resumed after the latest checkpoint");
       const { ckEpoch } = checkConsistent(ws);
       assert.ok(ckEpoch >= lastCk, "checkpoints only move forward");
       lastCk = ckEpoch;
     }
-    assert.ok(lastCk >= 0, "the writer got far enough to checkpoint");
+    assert.ok(lastCk >= 1, "checkpoints were written and survived");
   } finally {
     cleanup();
   }

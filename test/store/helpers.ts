@@ -9,7 +9,12 @@ export function tempDir(prefix = "curio-store-"): { dir: string; cleanup: () => 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function sample(runId: string, index: number, epoch: number, extra: Partial<SampleRecord> = {}): SampleRecord {
+export function sample(
+  runId: string,
+  index: number,
+  epoch: number,
+  extra: Partial<SampleRecord> = {},
+): SampleRecord {
   return {
     runId,
     epoch,

@@ -11,6 +11,12 @@ try {
 } catch (e) {
   const err = e as StoreError;
   console.log(
-    JSON.stringify({ ok: false, store: e instanceof StoreError, message: err.message, hint: err.hint, exitCode: err.exitCode }),
+    JSON.stringify({
+      ok: false,
+      store: e instanceof StoreError,
+      message: err.message,
+      hint: err.hint,
+      exitCode: err.exitCode,
+    }),
   );
 }

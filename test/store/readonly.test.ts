@@ -11,7 +11,13 @@ import { runInput, tempDir } from "./helpers.js";
 const root = new URL("../..", import.meta.url).pathname;
 const NOBODY = 65534;
 
-function openAsUser(workspace: string): { ok: boolean; store?: boolean; message?: string; hint?: string; exitCode?: number } {
+function openAsUser(workspace: string): {
+  ok: boolean;
+  store?: boolean;
+  message?: string;
+  hint?: string;
+  exitCode?: number;
+} {
   const asRoot = process.getuid?.() === 0;
   const r = spawnSync(process.execPath, ["--import", "tsx", "test/store/open-child.ts", workspace], {
     cwd: root,
@@ -22,7 +28,9 @@ function openAsUser(workspace: string): { ok: boolean; store?: boolean; message?
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 }
 
-test("read-only workspace: existing store and uncreatable folder give clear errors", { timeout: 30_000 }, () => {
+test("read-only workspace: existing store and uncreatable folder give clear errors", {
+  timeout: 30_000,
+}, () => {
   const { dir, cleanup } = tempDir();
   try {
     chmodSync(dir, 0o755);

@@ -44,7 +44,8 @@ test("getRun: missing and ambiguous ids give clear errors with suggestions", () 
     );
     assert.throws(
       () => store.getRun("crt-20261128-aaac"),
-      (e: unknown) => e instanceof StoreError && /no run/.test(e.message) && /did you mean/.test(e.hint ?? ""),
+      (e: unknown) =>
+        e instanceof StoreError && /no run/.test(e.message) && /did you mean/.test(e.hint ?? ""),
     );
     store.close();
   } finally {
@@ -92,7 +93,10 @@ test("appendSamples rejects duplicates and gaps, atomically", () => {
     const store = RunStore.open(dir);
     const run = store.createRun(runInput);
     store.appendSamples([sample(run.id, 0, 0), sample(run.id, 1, 0)]);
-    assert.throws(() => store.appendSamples([sample(run.id, 2, 0), sample(run.id, 1, 0)]), /duplicate sample index 1/);
+    assert.throws(
+      () => store.appendSamples([sample(run.id, 2, 0), sample(run.id, 1, 0)]),
+      /duplicate sample index 1/,
+    );
     assert.throws(() => store.appendSamples([sample(run.id, 3, 0)]), /gap \(expected 2\)/);
     assert.throws(() => store.appendSamples([sample("nope", 0, 0)]), /no run "nope"/);
     assert.equal(store.sampleCount(run.id), 2, "a rejected call writes nothing");

@@ -65,3 +65,15 @@ test("gibberish: share of word bigrams the corpus never produces (hand-counted)"
   assert.equal(g.score(""), 1);
   assert.deepEqual(await g.gibberish(["How do I pick a lock?", "lock lock how do I"]), [0, 4 / 6]);
 });
+
+test("world provider ids map to the world's target, judges and scorer", async () => {
+  const { createWorldGibberish, createWorldJudge, createWorldTarget, isWorldProviderId } = await import(
+    "../../src/world/providers.js"
+  );
+  assert.equal(createWorldJudge("world-lexicon").id, "world-lexicon");
+  assert.equal(createWorldJudge("world-strict").id, "world-strict");
+  assert.equal(createWorldGibberish().id, "world-gibberish");
+  assert.ok(isWorldProviderId("world") && !isWorldProviderId("lexicon"));
+  const [r] = await createWorldTarget(3, { confusedEchoProb: 1 }).respond(["steal gun"]);
+  assert.ok(r!.text.startsWith('You asked: "steal gun".'));
+});

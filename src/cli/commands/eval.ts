@@ -18,7 +18,24 @@ interface EvalOptions {
   subsets: number;
   subsetSize: number;
   failOnFindings?: number;
+  embed?: boolean;
   json?: boolean;
+}
+
+/** Embeds the texts with the run's configured embedder (batches of 256). */
+async function embedTexts(spec: unknown, texts: string[]): Promise<Float32Array[]> {
+  if (!spec || typeof spec !== "object" || typeof (spec as { id?: unknown }).id !== "string") {
+    throw new CurioError("--embed: this run's config has no embedder", { exitCode: ExitCode.usage });
+  }
+  const { createEmbedder } = await import("../../providers/index.js");
+  const embedder = await createEmbedder(spec as { id: string });
+  try {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += 256) out.push(...(await embedder.embed(texts.slice(i, i + 256))));
+    return out;
+  } finally {
+    await embedder.close?.();
+  }
 }
 
 function fmt(x: number | null, digits = 3): string {
@@ -41,9 +58,14 @@ export function evalCommand(io: Io = processIo): Command {
     .option("--no-diversity", "skip the SelfBLEU diversity (the slow part)")
     .option("--subsets <n>", "random subsets per tau for diversity", positiveInt, 100)
     .option("--subset-size <n>", "subset size for diversity", positiveInt, 100)
-    .option("--fail-on-findings <n>", "exit with code 1 when a run's unique successes exceed n", nonNegativeInt)
+    .option(
+      "--fail-on-findings <n>",
+      "exit with code 1 when a run's unique successes exceed n",
+      nonNegativeInt,
+    )
+    .option("--embed", "also embedding diversity: embeds the successes with the run's configured embedder")
     .option("--json", "print JSON (one object per run)")
-    .action((ids: string[], o: EvalOptions, cmd: Command) => {
+    .action(async (ids: string[], o: EvalOptions, cmd: Command) => {
       const out = makeOutput(cmd, o, io);
       const store = RunStore.open(resolveWorkspace(o), { readonly: true });
       let worst = 0;
@@ -52,9 +74,24 @@ export function evalCommand(io: Io = processIo): Command {
           const run = store.getRun(id);
           const samples: EvalSample[] = [];
           for (const s of store.samples(run.id)) {
-            samples.push({ testCase: s.testCase, score: o.judge === "eval" ? s.evalJudgeScore : s.judgeScore });
+            samples.push({
+              testCase: s.testCase,
+              score: o.judge === "eval" ? s.evalJudgeScore : s.judgeScore,
+            });
           }
           const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
+          if (o.embed && o.diversity) {
+            // Only test cases that reach the lowest tau enter a diversity computation.
+            const lowest = Math.min(...taus);
+            const members = samples.filter((s) => s.score !== null && s.score >= lowest);
+            const vectors = await embedTexts(
+              (run.config as { embedder?: unknown })?.embedder,
+              members.map((s) => s.testCase),
+            );
+            members.forEach((s, i) => {
+              s.embedding = vectors[i];
+            });
+          }
           const curves = evaluateRun(samples, {
             taus,
             subsets: o.subsets,
@@ -68,13 +105,21 @@ export function evalCommand(io: Io = processIo): Command {
             out.info(`warning: run ${run.id} has no held-out judge scores (no evalJudge configured)`);
           }
           if (out.json) {
-            out.record({ run: run.id, method: run.method, judge: o.judge, tau: o.tau, samples: samples.length, ...curves });
+            out.record({
+              run: run.id,
+              method: run.method,
+              judge: o.judge,
+              tau: o.tau,
+              samples: samples.length,
+              ...curves,
+            });
             continue;
           }
           out.line(
             `${run.id} (${run.method}, ${samples.length} test cases, ${curves.unscored} unscored): ` +
               `Quality(${o.tau}) ${fmt(at.quality)}, unique successes ${at.unique} of ${at.count}, ` +
-              `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}`,
+              `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
+              (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
           );
           if (o.grid) out.line(curveTable(curves.points));
         }

@@ -1,13 +1,14 @@
 // `curio run`: load and validate curio.yaml, open the run store, train (or resume) a campaign,
 // printing one progress line per epoch. Ctrl-C stops cleanly after the current step (the run
 // stays resumable); a second Ctrl-C exits at once.
-import { Command } from "commander";
+
 import cliProgress from "cli-progress";
+import { Command } from "commander";
 import { CurioError, ExitCode } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
-import { loadRunCampaign } from "../campaign-contract.js";
+import { loadRunCampaign, type RunCampaign } from "../campaign-contract.js";
 import { globalOptions, type Io, makeOutput, processIo } from "../output.js";
 import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
 
@@ -22,12 +23,20 @@ interface RunOptions {
   cache?: boolean;
 }
 
-export function runCommand(io: Io = processIo): Command {
+/** `loadCampaign` is replaceable for tests; by default it imports src/campaign lazily. */
+export function runCommand(
+  io: Io = processIo,
+  loadCampaign: () => Promise<RunCampaign> = loadRunCampaign,
+): Command {
   return new Command("run")
     .description("train the red team against the target and record every test case")
     .option("-c, --config <file>", "campaign config", "curio.yaml")
     .option("--resume <run>", "continue an interrupted run from its latest checkpoint (id or unique prefix)")
-    .option("-j, --concurrency <n>", "max in-flight requests per provider (overrides concurrency)", positiveInt)
+    .option(
+      "-j, --concurrency <n>",
+      "max in-flight requests per provider (overrides concurrency)",
+      positiveInt,
+    )
     .option("--seed <n>", "random seed (overrides seed)", nonNegativeInt)
     .option("--max-epochs <n>", "stop after this many epochs (overrides ppo.epochs)", positiveInt)
     .option("--fail-on-findings <n>", "exit with code 1 when unique successes exceed n", nonNegativeInt)
@@ -38,7 +47,7 @@ export function runCommand(io: Io = processIo): Command {
       const g = globalOptions(cmd);
       const { config: loaded, path } = loadConfig(o.config);
       const config = o.cache === false ? { ...loaded, cache: false } : loaded;
-      const runCampaign = await loadRunCampaign();
+      const runCampaign = await loadCampaign();
       const store = RunStore.open(config.workspace);
 
       const controller = new AbortController();
@@ -54,7 +63,11 @@ export function runCommand(io: Io = processIo): Command {
       const showBar = g.progressBar && !g.quiet && !out.json && process.stderr.isTTY === true;
       const bars = showBar
         ? new cliProgress.MultiBar(
-            { format: "[{bar}] {value}/{total} epochs | ETA {eta_formatted}", hideCursor: true, clearOnComplete: true },
+            {
+              format: "[{bar}] {value}/{total} epochs | ETA {eta_formatted}",
+              hideCursor: true,
+              clearOnComplete: true,
+            },
             cliProgress.Presets.shades_classic,
           )
         : undefined;
@@ -76,16 +89,22 @@ export function runCommand(io: Io = processIo): Command {
           log: (line) => (bars ? bars.log(`${line}\n`) : out.info(line)),
           onEpoch: (stats, info) => {
             epochsHere++;
-            const left = Math.max(0, info.totalEpochs - stats.epoch - 1);
+            const left = Math.max(0, info.totalEpochs - stats.epoch);
             const eta = etaMs(epochsHere, left, Date.now() - started);
             if (out.json) {
-              out.record({ type: "epoch", ...stats, totalEpochs: info.totalEpochs, uniqueSuccessesTotal: info.uniqueSuccesses, etaMs: Math.round(eta) });
+              out.record({
+                type: "epoch",
+                ...stats,
+                totalEpochs: info.totalEpochs,
+                uniqueSuccessesTotal: info.uniqueSuccesses,
+                etaMs: Math.round(eta),
+              });
               return;
             }
             if (!out.quiet) say(formatEpochLine(stats, info.totalEpochs, info.uniqueSuccesses, eta));
             if (bars) {
               bar ??= bars.create(info.totalEpochs, 0);
-              bar.update(stats.epoch + 1);
+              bar.update(stats.epoch);
             }
           },
         });
@@ -111,7 +130,9 @@ export function runCommand(io: Io = processIo): Command {
             hint: `continue it with \`curio run -c ${o.config} --resume ${result.run.id}\``,
           });
         }
-        out.info(`next: \`curio eval ${result.run.id}\`, \`curio report ${result.run.id}\` or \`curio view\``);
+        out.info(
+          `next: \`curio eval ${result.run.id}\`, \`curio report ${result.run.id}\` or \`curio view\``,
+        );
         const limit = o.failOnFindings ?? config.failOnFindings;
         if (limit !== null && limit !== undefined && result.successes > limit) {
           throw new CurioError(`${result.successes} unique successes exceed --fail-on-findings ${limit}`, {

@@ -2,8 +2,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { probability } from "../args.js";
 import { RunStore, STORE_FILE } from "../../store/run-store.js";
+import { probability } from "../args.js";
 import { type Io, makeOutput, processIo, table } from "../output.js";
 import { resolveWorkspace } from "../workspace.js";
 

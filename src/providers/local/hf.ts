@@ -3,7 +3,6 @@
 // transformers.js keeps its settings in a module-level `env`; it is set right before each load.
 import { resolve } from "node:path";
 import { z } from "zod";
-import { resolveModel } from "../../models/index.js";
 
 export const hfOptionShape = {
   dtype: z
@@ -34,6 +33,8 @@ export type TransformersLib = typeof import("@huggingface/transformers");
 
 /** Resolves `source` to a folder holding the files transformers.js needs, and loads the library for it. */
 export async function openHfModel(source: string, opts: HfOptions, env?: Record<string, string | undefined>) {
+  // Loaded on demand, so creating an HTTP provider does not load the model stack.
+  const { resolveModel } = await import("../../models/index.js");
   const folder = resolve(
     await resolveModel(source, {
       files: ["config.json", "tokenizer.json", "tokenizer_config.json", `onnx/${ONNX_FILE[opts.dtype]}`],

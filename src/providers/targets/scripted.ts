@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { Rng } from "../../util/rng.js";
 import { type ProviderContext, resolvePath } from "../context.js";
 import type { Target } from "../types.js";
 
@@ -31,18 +32,6 @@ export const scriptedOptions = z.strictObject({
   file: z.string().optional().describe("YAML/JSON file with { rules, default } (merged after inline rules)."),
   seed: z.number().int().default(0).describe("Seed of the response sampler."),
 });
-
-/** mulberry32: a small, well-mixed 32-bit PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Responses = z.output<typeof responsesSchema>;
 
@@ -80,9 +69,14 @@ export function createScriptedTarget(opts: z.output<typeof scriptedOptions>, ctx
       );
     }
   });
-  const random = mulberry32(opts.seed);
+  // One stream per target, consumed in prompt order; its state is checkpointed with a run so a resumed
+  // campaign gets the same answers.
+  const rng = new Rng(opts.seed);
+  const random = () => rng.next();
   return {
     id: "scripted",
+    state: () => rng.state(),
+    loadState: (s: unknown) => rng.loadState(Number(s)),
     async respond(prompts) {
       return prompts.map((prompt) => {
         for (const rule of compiled) {

@@ -1,0 +1,92 @@
+import { Graph, gradients, type Tensor } from "../engine/index.js";
+import type { Gpt2Policy } from "../models/index.js";
+import type { PackedBatch } from "./batch.js";
+import { type PpoLossConfig, ppoLoss, ppoStatNames, tokenLogprobs } from "./ppo-loss.js";
+
+// The two compiled PPO graphs over a packed [B, T] batch (see batch.ts). Feeds: input_ids, attention_mask,
+// position_ids [B,T] int64, labels [B,R] int64 (the response ids), plus every policy param by name.
+
+function modelInputs(g: Graph, b: PackedBatch) {
+  return {
+    ids: g.input("input_ids", "int64", [b.B, b.T]),
+    attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
+    positionIds: g.input("position_ids", "int64", [b.B, b.T]),
+  };
+}
+
+/** hidden [B,T,d] -> response positions [B,R,d]: position P-1+t predicts response token t (and holds V(s_t)). */
+function responseHidden(g: Graph, h: Tensor, b: PackedBatch): Tensor {
+  return g.slice(h, [b.P - 1], [b.P - 1 + b.R], [1]);
+}
+
+/** Outputs logprobs, ref_logprobs, values [B,R]: one forward of the policy and one of the reference
+ *  (the loaded model: LoRA off, or the trained tensors' loaded values as initializers). */
+export function buildExperienceGraph(policy: Gpt2Policy, b: PackedBatch): Graph {
+  const g = new Graph();
+  const inp = modelInputs(g, b);
+  const labels = g.input("labels", "int64", [b.B, b.R]);
+  const h = responseHidden(g, policy.hidden(g, inp), b); // [B,R,d]
+  g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h), labels)); // [B,R]
+  g.output("values", policy.valueHead(g, h)); // [B,R]
+  const hRef = responseHidden(g, policy.hidden(g, { ...inp, reference: true }), b); // [B,R,d]
+  g.output("ref_logprobs", tokenLogprobs(g, refLmHead(policy, g, hRef), labels)); // [B,R]
+  return g;
+}
+
+/** lmHead() always uses the trainable wte; with full training the reference needs the frozen one, which
+ *  hidden({reference: true}) has just created as the initializer "ref.wte.weight". */
+function refLmHead(policy: Gpt2Policy, g: Graph, h: Tensor): Tensor {
+  if (!policy.params().some((p) => p.name === "wte.weight")) return policy.lmHead(g, h);
+  const node = g.nodes.find((n) => n.op === "weight" && n.attrs.name === "ref.wte.weight");
+  if (!node) {
+    throw new Error(
+      'PPO: the reference pass did not create "ref.wte.weight"; cannot build the reference LM head',
+    );
+  }
+  const wte = node.outputs[0]!; // [V,d]
+  const [B, R, d] = h.shape as [number, number, number];
+  const logits = g.matmul(g.reshape(h, [B * R, d]), wte, { transB: true }); // [B*R,V]
+  return g.reshape(logits, [B, R, wte.shape[0]!]);
+}
+
+/** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32. Outputs the PPO stats
+ *  (ppoStatNames) and grad_<i> = d loss / d params[i]. */
+export function buildTrainGraph(
+  policy: Gpt2Policy,
+  b: PackedBatch,
+  params: readonly { name: string }[],
+  lossConfig: PpoLossConfig,
+): Graph {
+  const g = new Graph();
+  const inp = modelInputs(g, b);
+  const labels = g.input("labels", "int64", [b.B, b.R]);
+  const f = (name: string) => g.input(name, "float32", [b.B, b.R]);
+  const h = responseHidden(g, policy.hidden(g, inp), b); // [B,R,d]
+  const logprobs = tokenLogprobs(g, policy.lmHead(g, h), labels); // [B,R]
+  const values = policy.valueHead(g, h); // [B,R]
+  const out = ppoLoss(
+    g,
+    {
+      logprobs,
+      values,
+      oldLogprobs: f("old_logprobs"),
+      oldValues: f("old_values"),
+      advantages: f("advantages"),
+      returns: f("returns"),
+      mask: f("mask"),
+    },
+    lossConfig,
+  );
+  for (const k of ppoStatNames) g.output(k, out[k]);
+  const byName = new Map<string, Tensor>();
+  for (const n of g.nodes) if (n.op === "param" && n.attrs.name) byName.set(n.attrs.name, n.outputs[0]!);
+  const wrt = params.map((p) => {
+    const t = byName.get(p.name);
+    if (!t) throw new Error(`PPO: policy parameter "${p.name}" is not used by the training graph`);
+    return t;
+  });
+  gradients(out.loss, wrt).forEach((t, i) => {
+    g.output(`grad_${i}`, t);
+  });
+  return g;
+}
