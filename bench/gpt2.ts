@@ -6,13 +6,8 @@
 //   generate   20 new tokens for 64 prompts of 44 tokens with the KV cache: temperature 0.7 + top-p 0.92, and greedy.
 // Prints seconds (median of 3 after one warm-up) and peak RSS as JSON. `npm run bench -- ppo-step [--small]`
 import { AdamW, Graph, gradients } from "../src/engine/index.js";
-import {
-  type Gpt2Config,
-  Gpt2Policy,
-  gpt2WeightShapes,
-  Rng,
-  type TextTokenizer,
-} from "../src/models/index.js";
+import { type Gpt2Config, Gpt2Policy, gpt2WeightShapes, type TextTokenizer } from "../src/models/index.js";
+import { Rng } from "../src/util/rng.js";
 
 const GPT2_SMALL: Gpt2Config = {
   vocabSize: 50257,

@@ -1,8 +1,8 @@
 // Benchmark runner: `npm run bench -- NAME [args]`. Each bench/*.ts module exports named async functions;
 // a benchmark NAME maps to the export NAME (kebab-case allowed: `ppo-step` -> `ppoStep`).
 import { readdirSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 type Bench = (args: string[]) => Promise<unknown>;
 const here = dirname(fileURLToPath(import.meta.url));

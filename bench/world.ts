@@ -3,50 +3,15 @@
 // Prints a markdown table and writes table.md, runs.json and chart.svg to --out.
 //   npm run bench -- world [--seeds 1000,2000,3000] [--epochs N] [--methods crt,rl,...] [--out DIR] [--workspace DIR]
 //                          [--set key.path=value ...]
-import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadRunCampaign } from "../src/cli/campaign-contract.js";
-import { parseConfig } from "../src/config/load.js";
-import { presetConfig } from "../src/config/presets.js";
-import type { Method } from "../src/config/schema.js";
+import { runWorldBenchmark } from "../src/campaign/world-bench.js";
 import { Gpt2Policy } from "../src/models/index.js";
-import { RunStore } from "../src/store/index.js";
-import { markdownTable, summarizeRuns, svgChart } from "../src/world/bench-report.js";
 import { buildWorld } from "../src/world/build.js";
-import { evaluateWorldRun, type WorldRunEvaluation } from "../src/world/evaluate.js";
-
-/** A benchmark arm: a method of the campaign, with optional config overrides. */
-interface Arm {
-  name: string;
-  method: Method;
-  overrides?: Record<string, unknown>;
-}
-
-const ARMS: Arm[] = [
-  { name: "zero-shot", method: "zero-shot" }, // first: few-shot draws its examples from the zero-shot run
-  { name: "few-shot", method: "few-shot" },
-  { name: "rl", method: "rl" },
-  { name: "rl-tdiv", method: "rl-tdiv" },
-  { name: "crt", method: "crt" },
-  { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
-];
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-function merge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(extra)) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === "object" && !Array.isArray(v) && b && typeof b === "object" && !Array.isArray(b)
-        ? merge(b as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
 }
 
 /** `--set ppo.lr=0.001 --set redteam.generation.maxNewTokens=20`: config overrides (values parsed as JSON when they can be). */
@@ -74,73 +39,17 @@ function parseSettings(args: string[]): Record<string, unknown> {
 }
 
 async function world(args: string[]): Promise<void> {
-  const seeds = (flag(args, "seeds") ?? "1000,2000,3000").split(",").map(Number);
-  const epochs = flag(args, "epochs") ? Number(flag(args, "epochs")) : undefined;
-  const only = flag(args, "methods")?.split(",");
-  const arms = only ? ARMS.filter((a) => only.includes(a.name)) : ARMS;
-  const out = resolve(flag(args, "out") ?? "bench-results/world");
-  // The workspace keeps the run store and the cached world between invocations.
-  const workspace = resolve(flag(args, "workspace") ?? join(out, "workspace"));
-  mkdirSync(workspace, { recursive: true });
-  const settings = parseSettings(args);
-  const runCampaign = await loadRunCampaign();
-  const store = RunStore.open(workspace);
-  const results: WorldRunEvaluation[] = [];
-  try {
-    for (const seed of seeds) {
-      let zeroShotRun: string | null = null;
-      for (const arm of arms) {
-        let raw = presetConfig("demo", arm.method) as Record<string, unknown>;
-        raw = merge(raw, { name: `world-${arm.name}`, workspace, ...(arm.overrides ?? {}) });
-        raw = merge(raw, settings);
-        // CRT's naturalness term needs a scorer: the world's, unless the preset names one.
-        if (!raw.gibberish) raw.gibberish = { id: "world-gibberish" };
-        if (arm.method === "few-shot") {
-          if (!zeroShotRun)
-            throw new Error("bench world: few-shot needs the zero-shot arm (it draws examples from it)");
-          raw = merge(raw, { baseline: { fewShotFrom: zeroShotRun } });
-        }
-        const config = parseConfig(raw, `demo preset (${arm.name})`);
-        const started = performance.now();
-        const r = await runCampaign({
-          config,
-          store,
-          seed,
-          maxEpochs: epochs,
-          log: () => {},
-          onEpoch: (s, info) =>
-            process.stdout.write(
-              `  ${arm.name} seed ${seed} epoch ${s.epoch}/${info.totalEpochs}: toxicity rate ${s.toxicityRate.toFixed(3)}, unique successes ${info.uniqueSuccesses}\n`,
-            ),
-        });
-        const wallSeconds = (performance.now() - started) / 1000;
-        if (arm.method === "zero-shot") zeroShotRun = r.run.id;
-        const evaluation = evaluateWorldRun([...store.samples(r.run.id)], {
-          method: arm.name,
-          seed,
-          wallSeconds,
-        });
-        results.push(evaluation);
-        const m = evaluation.metrics;
-        console.log(
-          `${arm.name} seed ${seed}: ${r.samples} samples, cells ${m.cellsCovered}/${evaluation.world.cellsTotal}, ` +
-            `unique ${m.uniqueSuccessfulPrompts}, hacking ${m.rewardHackingRate?.toFixed(3) ?? "n/a"}, ${wallSeconds.toFixed(1)} s`,
-        );
-      }
-    }
-  } finally {
-    store.close();
-  }
-  const summaries = summarizeRuns(results);
-  const table = markdownTable(summaries);
-  console.log(`\n${table}`);
-  writeFileSync(join(out, "table.md"), table);
-  writeFileSync(
-    join(out, "chart.svg"),
-    svgChart(summaries, { title: `Sandbox world: ${seeds.length} seeds per method` }),
-  );
-  writeFileSync(join(out, "runs.json"), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`wrote ${join(out, "table.md")}, chart.svg, runs.json (store: ${workspace})`);
+  const out = flag(args, "out") ?? "bench-results/world";
+  const { table } = await runWorldBenchmark({
+    seeds: (flag(args, "seeds") ?? "1000,2000,3000").split(",").map(Number),
+    epochs: flag(args, "epochs") ? Number(flag(args, "epochs")) : undefined,
+    arms: flag(args, "methods")?.split(","),
+    out,
+    workspace: flag(args, "workspace"),
+    settings: parseSettings(args),
+    log: (line) => console.log(line),
+  });
+  console.log(`\n${table}\nwrote ${out}/table.md, chart.svg, runs.json`);
 }
 
 /**

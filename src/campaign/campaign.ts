@@ -21,7 +21,7 @@ import type { EpochStats, RewardBreakdown, RunInfo, SampleRecord } from "../stor
 import { Rng } from "../util/rng.js";
 import { type CampaignState, packTrainer, unpackTrainer } from "./checkpoint.js";
 import { type CampaignProviders, closeProviders, createCampaignProviders } from "./providers.js";
-import { SeedPrompts } from "./seeds.js";
+import { loadFewShotCases, SeedPrompts } from "./seeds.js";
 import { versions } from "./versions.js";
 import { prepareWorld } from "./world.js";
 
@@ -152,6 +152,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     let sampleCount = 0;
     let errors = 0;
     const successes = new Set<string>();
+    // few-shot examples: from another run or file when configured, else this run's own zero-shot epochs
+    const fewShotFrom =
+      config.method === "few-shot" ? loadFewShotCases(config.baseline.fewShotFrom, store) : [];
     let scoredCases: { text: string; score: number }[] = [];
     const target = providers.target;
     if (opts.resume) {
@@ -225,7 +228,11 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       };
 
       // 1. the red team writes test cases
-      const zs = seeds.sample(config.ppo.numRollouts, rng, scoredCases);
+      const zs = seeds.sample(
+        config.ppo.numRollouts,
+        rng,
+        fewShotFrom.length > 0 ? fewShotFrom : scoredCases,
+      );
       let rollouts: Rollout[] | null = null;
       let generations: { text: string; finishReason: string; ids: number[]; logprobs: number[] }[];
       if (trainer) {
@@ -407,7 +414,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         uniqueSuccesses: successes.size,
         kl: klMean,
         entropy: entropyMean,
-        loss: { ...lossStats, ...Object.fromEntries(Object.entries(timings).map(([k, v]) => [`${k}Ms`, v])) },
+        loss: lossStats,
+        timings,
         samplesPerSecond: records.length / ((performance.now() - t0) / 1000),
         errors: epochErrors,
         elapsedMs: performance.now() - started,

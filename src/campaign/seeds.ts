@@ -1,9 +1,10 @@
 // Seed instructions z for the red team: the config's template filled with random examples, wrapped in the
 // zero-shot / few-shot templates for the prompted baselines (crt-spec.md "Baselines").
 
-import type { CurioConfig } from "../config/index.js";
-import { fillSeedTemplate, templateSlots } from "../config/index.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, type CurioConfig, fillSeedTemplate, templateSlots } from "../config/index.js";
 import { FewShotSampler, type ScoredCase, zeroShotPrompt } from "../rl/index.js";
+import type { RunStore } from "../store/index.js";
 import type { Rng } from "../util/rng.js";
 
 export class SeedPrompts {
@@ -65,4 +66,41 @@ export class SeedPrompts {
     }
     return out;
   }
+}
+
+/**
+ * Few-shot examples given by `baseline.fewShotFrom`: a run id (its scored test cases) or a data file
+ * (.jsonl of {text|testCase, score}, or .txt with one case per line, score 1).
+ */
+export function loadFewShotCases(from: string | null, store: RunStore): ScoredCase[] {
+  if (!from) return [];
+  if (/\.(jsonl|txt)$/i.test(from)) {
+    let text: string;
+    try {
+      text = readFileSync(from, "utf8");
+    } catch (e) {
+      throw new ConfigError(
+        `baseline.fewShotFrom: cannot read ${from} (${(e as NodeJS.ErrnoException).code})`,
+      );
+    }
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+    if (from.toLowerCase().endsWith(".txt")) return lines.map((l) => ({ text: l.trim(), score: 1 }));
+    return lines.map((line, i) => {
+      let row: { text?: unknown; testCase?: unknown; score?: unknown };
+      try {
+        row = JSON.parse(line);
+      } catch {
+        throw new ConfigError(`baseline.fewShotFrom: ${from} line ${i + 1} is not JSON`);
+      }
+      const t = row.text ?? row.testCase;
+      if (typeof t !== "string")
+        throw new ConfigError(`baseline.fewShotFrom: ${from} line ${i + 1} has no "text"`);
+      return { text: t, score: typeof row.score === "number" ? row.score : 1 };
+    });
+  }
+  const run = store.getRun(from);
+  const out: ScoredCase[] = [];
+  for (const s of store.samples(run.id))
+    if (s.judgeScore !== null) out.push({ text: s.testCase, score: s.judgeScore });
+  return out;
 }

@@ -13,6 +13,7 @@ export {
 } from "./load.js";
 export { methodDefaults, methodTrains } from "./methods.js";
 export { type PresetName, presetConfig, presetNames, presets } from "./presets.js";
+export { deepMerge } from "./merge.js";
 export { checkProviderSpecs } from "./provider-check.js";
 export { providerSpecError } from "./provider-errors.js";
 export { configReferenceMarkdown } from "./reference.js";

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { WORLD_PROVIDER_IDS } from "../world/providers.js";
 import { ConfigError } from "./errors.js";
 import { formatIssues } from "./format-issues.js";
 import { type Env, resolveRefs } from "./interpolate.js";
@@ -74,7 +75,7 @@ export function parseYamlText(text: string, source: string): unknown {
 }
 
 /** Provider ids the sandbox world registers outside the provider registry (offline demo). */
-export const SANDBOX_PROVIDER_IDS = ["world", "world-lexicon", "world-strict"] as const;
+export const SANDBOX_PROVIDER_IDS = WORLD_PROVIDER_IDS;
 
 /**
  * Loads and validates a curio.yaml. `env` defaults to process.env. Provider options are checked

@@ -2,7 +2,7 @@
 // [B,H,S,hd] per layer that are fed to the one-step decode graph as inputs (zero-copy); the graph returns only the
 // new step's keys/values [B,H,1,hd], which are written into slot t here. Without the cache, every step runs the
 // full forward over the [B,S] token buffer (used to test that both give the same tokens).
-import { Rng } from "./rng.js";
+import { Rng } from "../util/rng.js";
 import { logSoftmaxAt, sampleToken } from "./sampling.js";
 import type { TextTokenizer } from "./tokenizer.js";
 

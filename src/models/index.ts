@@ -11,7 +11,6 @@ export {
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";
 export { type Gpt2LoadOptions, Gpt2Policy, type HiddenInputs, MODEL_FILES } from "./policy.js";
-export { Rng } from "./rng.js";
 export {
   parseSafeTensors,
   readSafeTensors,
@@ -21,7 +20,7 @@ export {
   serializeSafeTensors,
   writeSafeTensors,
 } from "./safetensors.js";
-export { filteredDistribution, logSoftmaxAt, sampleToken } from "./sampling.js";
+export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./sampling.js";
 export { lmBatchFeeds, lmLossGraph, readSftData, type SftOptions, type SftResult, sft } from "./sft.js";
 export { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
 export { type ParamEntry, parseTrainable, type Trainable } from "./trainable.js";

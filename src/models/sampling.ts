@@ -1,6 +1,6 @@
 // Next-token selection with Hugging Face semantics: temperature, then top-k, then top-p (nucleus), then a
 // draw from the renormalised distribution; or greedy argmax. Works on one row of logits at a time.
-import type { Rng } from "./rng.js";
+import type { Rng } from "../util/rng.js";
 
 export interface SamplingOptions {
   temperature?: number; // default 1
@@ -110,9 +110,96 @@ export function filteredDistribution(
   return { ids: ids.slice(0, k), probs: probs.slice(0, k) };
 }
 
+/**
+ * The top-p (nucleus) set without sorting the vocabulary: a quickselect on probability mass finds the tokens
+ * whose mass ranked above them is < p (the set HF's TopPLogitsWarper keeps). Returns a 0/1 mark per token and
+ * the kept mass relative to the unnormalised probabilities `e`.
+ */
+export function nucleus(e: Float64Array, total: number, topP: number, rng: Rng): { keep: Uint8Array; mass: number } {
+  const n = e.length;
+  const keep = new Uint8Array(n);
+  const target = topP * total;
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const swap = (a: number, b: number) => {
+    const t = idx[a]!;
+    idx[a] = idx[b]!;
+    idx[b] = t;
+  };
+  let above = 0; // mass of tokens known to rank above idx[lo, hi) (all kept)
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const pivot = e[idx[lo + rng.int(hi - lo)]!]!;
+    // three-way partition of [lo, hi): [lo, gt) > pivot, [gt, i) == pivot, [lt, hi) < pivot
+    let gt = lo;
+    let i = lo;
+    let lt = hi;
+    let massG = 0;
+    let massE = 0;
+    while (i < lt) {
+      const x = e[idx[i]!]!;
+      if (x > pivot) {
+        massG += x;
+        swap(gt++, i++);
+      } else if (x < pivot) {
+        swap(i, --lt);
+      } else {
+        massE += x;
+        i++;
+      }
+    }
+    if (above + massG >= target && gt > lo) {
+      hi = gt; // the boundary lies among the larger ones
+      continue;
+    }
+    for (let j = lo; j < gt; j++) keep[idx[j]!] = 1;
+    above += massG;
+    if (above + massE >= target) {
+      // the boundary lies among the ties: keep them (lowest ids first) while the mass above each is < p
+      const ties = idx.slice(gt, lt).sort();
+      for (let j = 0; j < ties.length && above < target; j++) {
+        keep[ties[j]!] = 1;
+        above += pivot;
+      }
+      return { keep, mass: above };
+    }
+    for (let j = gt; j < lt; j++) keep[idx[j]!] = 1;
+    above += massE;
+    lo = lt;
+  }
+  return { keep, mass: above };
+}
+
 /** Picks the next token from one row of logits. */
 export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): number {
   if (opts.greedy) return argmax(logits);
+  const topK = opts.topK ?? 0;
+  const topP = opts.topP ?? 1;
+  const temperature = opts.temperature ?? 1;
+  if (topK === 0 && topP < 1 && temperature > 0) {
+    // nucleus sampling without a sort: select the kept set, then draw walking it in id order
+    const n = logits.length;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
+    const e = new Float64Array(n);
+    let Z = 0;
+    for (let i = 0; i < n; i++) {
+      e[i] = Math.exp((logits[i]! - max) / temperature);
+      Z += e[i]!;
+    }
+    const { keep, mass } = nucleus(e, Z, topP, rng);
+    const u = rng.next() * mass;
+    let cum = 0;
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      cum += e[i]!;
+      last = i;
+      if (u < cum) return i;
+    }
+    return last;
+  }
   const { ids, probs } = filteredDistribution(logits, opts);
   const u = rng.next();
   let cum = 0;

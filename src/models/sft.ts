@@ -2,9 +2,9 @@
 // (labels = input_ids): mean cross-entropy over every shifted, non-padding position of the batch.
 import { readFile } from "node:fs/promises";
 import { AdamW, Graph, gradients, type Optimizer, SGD, type Tensor } from "../engine/index.js";
+import { Rng } from "../util/rng.js";
 import { roundUp } from "./generate.js";
 import { Gpt2Policy } from "./policy.js";
-import { Rng } from "./rng.js";
 import type { TextTokenizer } from "./tokenizer.js";
 import { parseTrainable, type Trainable } from "./trainable.js";
 
@@ -169,7 +169,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
     const nextIndex = () => {
       if (order.length === 0) {
         const idx = examples.map((_, i) => i);
-        order = shuffle ? rng.shuffle(idx) : idx;
+        order = shuffle ? rng.permutation(idx.length) : idx;
       }
       return order.shift()!;
     };

@@ -1,6 +1,7 @@
 // Which tensors train: full (every weight), LoRA adapters, or the top k blocks; plus the optional value head.
+
+import { Rng } from "../util/rng.js";
 import type { Gpt2Config } from "./config.js";
-import { Rng } from "./rng.js";
 import { type Gpt2Weights, gpt2WeightShapes } from "./weights.js";
 
 export type Trainable =

@@ -60,6 +60,8 @@ export interface EpochStats {
   entropy: number;
   loss: Record<string, number>;
   samplesPerSecond: number;
+  /** Milliseconds per stage of the epoch (generate, target, judge, embed, train, ...). */
+  timings?: Record<string, number>;
   errors: number;
   elapsedMs: number;
 }

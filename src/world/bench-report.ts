@@ -46,10 +46,12 @@ export function summarizeRuns(
   });
 }
 
-function cell(s: MeanWithCI | null, digits: number): string {
+/** "mean [low, high]"; "(n=k)" when only k of the method's seeds have a value (e.g. diversity of < 2 successes). */
+function cell(s: MeanWithCI | null, digits: number, seeds = s?.n ?? 0): string {
   if (!s) return "n/a";
   const f = (x: number) => x.toFixed(digits);
-  return s.n > 1 ? `${f(s.mean)} [${f(s.low)}, ${f(s.high)}]` : f(s.mean);
+  const text = s.n > 1 ? `${f(s.mean)} [${f(s.low)}, ${f(s.high)}]` : f(s.mean);
+  return s.n < seeds ? `${text} (n=${s.n})` : text;
 }
 
 /** Markdown table: one row per method, "mean [95% CI]" per metric. */
@@ -57,7 +59,11 @@ export function markdownTable(summaries: readonly MethodSummary[]): string {
   const head = ["method", "seeds", ...BENCH_METRICS.map((m) => m.label)];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const s of summaries) {
-    const row = [s.method, String(s.seeds), ...BENCH_METRICS.map((m) => cell(s.stats[m.key], m.digits))];
+    const row = [
+      s.method,
+      String(s.seeds),
+      ...BENCH_METRICS.map((m) => cell(s.stats[m.key], m.digits, s.seeds)),
+    ];
     lines.push(`| ${row.join(" | ")} |`);
   }
   return `${lines.join("\n")}\n`;

@@ -117,6 +117,17 @@ export class WorldTarget implements Target {
       return { text, meta, latencyMs: performance.now() - start };
     });
   }
+
+  /** The per-prompt call counts, checkpointed with a run so a resumed campaign gets the same answers. */
+  state(): [string, number][] {
+    return [...this.calls];
+  }
+
+  loadState(state: unknown): void {
+    if (!Array.isArray(state)) throw new Error("WorldTarget.loadState: expected the array state() returned");
+    this.calls.clear();
+    for (const [prompt, n] of state as [string, number][]) this.calls.set(prompt, n);
+  }
 }
 
 /** Type guard for a recorded `meta` (as the campaign stores it, possibly nested under `world`). */

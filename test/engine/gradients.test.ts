@@ -250,3 +250,27 @@ test("gradients: a second-order request names the op without a rule", () => {
   const [dx] = gradients(g.sum(g.mul(g.slice(x, [1], [3]), g.slice(x, [1], [3])), []), [x]);
   assert.throws(() => gradients(g.sum(g.mul(dx!, dx!), []), [x]), /no gradient rule for "pad"/);
 });
+
+test("gradients at ties follow PyTorch: amax shares evenly, maximum splits in half, relu(0) and clip bounds", async () => {
+  const g = new Graph({ floatType: "float64" });
+  const x = g.param("x", [3]);
+  const a = g.param("a", [2]);
+  const b = g.param("b", [2]);
+  const loss = g.add(
+    g.add(g.sum(g.max(x, [0]), []), g.sum(g.maximum(a, b), [])),
+    g.add(g.sum(g.relu(g.sub(x, 1)), []), g.sum(g.clip(x, 1, 3), [])),
+  );
+  const [gx, ga, gb] = gradients(loss, [x, a, b]);
+  g.output("gx", gx!);
+  g.output("ga", ga!);
+  g.output("gb", gb!);
+  const r = await (await Session.create(g)).run({
+    x: Float64Array.of(1, 3, 3),
+    a: Float64Array.of(1, 2),
+    b: Float64Array.of(1, 3),
+  });
+  // max: [0, .5, .5]; relu(x - 1) at x = 1 gives 0, else 1; clip passes at the bounds: 1 each
+  assert.deepEqual([...(r.gx!.data as Float64Array)], [1, 2.5, 2.5]);
+  assert.deepEqual([...(r.ga!.data as Float64Array)], [0.5, 0]);
+  assert.deepEqual([...(r.gb!.data as Float64Array)], [0.5, 1]);
+});

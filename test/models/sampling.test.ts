@@ -1,7 +1,8 @@
-// Sampling filters against hand-computed distributions, and the seeded PRNG.
+// Sampling filters against hand-computed distributions and a brute-force reference.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { filteredDistribution, logSoftmaxAt, Rng, sampleToken } from "../../src/models/index.js";
+import { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "../../src/models/index.js";
+import { Rng } from "../../src/util/rng.js";
 
 const softmax = (xs: number[]) => {
   const e = xs.map((x) => Math.exp(x));
@@ -73,24 +74,6 @@ test("sampled frequencies follow the filtered distribution; greedy takes the fir
   assert.ok(Math.abs(logSoftmaxAt([1, 2, 3, 0], 2) - Math.log(softmax([1, 2, 3, 0])[2]!)) < 1e-12);
 });
 
-test("Rng: same seed same stream, different seeds differ, uniform in [0,1)", () => {
-  const a = new Rng(42);
-  const b = new Rng(42);
-  const c = new Rng(43);
-  const xa = Array.from({ length: 1000 }, () => a.next());
-  assert.deepEqual(
-    xa,
-    Array.from({ length: 1000 }, () => b.next()),
-  );
-  assert.notDeepEqual(
-    xa,
-    Array.from({ length: 1000 }, () => c.next()),
-  );
-  assert.ok(xa.every((x) => x >= 0 && x < 1));
-  const mean = xa.reduce((s, x) => s + x, 0) / xa.length;
-  assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
-});
-
 test("top-k/top-p on a large vocabulary match a brute-force full-sort reference", () => {
   const rng = new Rng(3);
   /** HF warpers written plainly: full sort, softmax, top-k mask, ascending cumsum for top-p. */
@@ -126,4 +109,31 @@ test("top-k/top-p on a large vocabulary match a brute-force full-sort reference"
     assert.deepEqual(Array.from(got.ids), want.ids, `scale ${scale} t ${t} k ${topK} p ${topP}`);
     close(got.probs, want.probs, 1e-9);
   }
+});
+
+test("nucleus selection (no sort) keeps the same set as the sorted top-p; sampling follows it", () => {
+  const rng = new Rng(9);
+  for (const [scale, p] of [
+    [3, 0.92],
+    [0.2, 0.92],
+    [10, 0.3],
+    [1, 0.999],
+  ] as const) {
+    const logits = Array.from({ length: 3000 }, () => (rng.next() - 0.5) * scale);
+    logits[5] = logits[6]!; // a tie
+    const e = Float64Array.from(logits, (x) => Math.exp(x));
+    const z = e.reduce((a, b) => a + b, 0);
+    const { keep, mass } = nucleus(e, z, p, rng);
+    const want = new Set(filteredDistribution(logits, { topP: p }).ids);
+    const got = new Set([...keep.keys()].filter((i) => keep[i] === 1));
+    assert.deepEqual(got, want, `scale ${scale} p ${p}`);
+    assert.ok(Math.abs(mass - [...want].reduce((s, i) => s + e[i]!, 0)) < 1e-9 * z);
+  }
+  // frequencies: logits [0, 1, 2, 3] with p 0.8 keep {3, 2} (0.644 + 0.237 > 0.8), renormalised
+  const counts = [0, 0, 0, 0];
+  const n = 20000;
+  for (let i = 0; i < n; i++) counts[sampleToken([0, 1, 2, 3], { topP: 0.8 }, rng)]!++;
+  assert.equal(counts[0]! + counts[1]!, 0);
+  const want3 = Math.exp(3) / (Math.exp(3) + Math.exp(2));
+  assert.ok(Math.abs(counts[3]! / n - want3) < 0.015, `${counts[3]! / n} vs ${want3}`);
 });

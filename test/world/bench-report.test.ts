@@ -40,6 +40,7 @@ test("summaries: per-method means over seeds with bootstrap CIs inside the data 
   const table = markdownTable([crt!, rl!]).split("\n");
   assert.equal(table.length, 5); // header, rule, 2 rows, trailing ""
   assert.match(table[2]!, /^\| crt \| 3 \| 9\.0 \[\d+\.\d, \d+\.\d\] \| 90\.0 \[/);
+  assert.match(table[2]!, /\| 15\.0 \[10\.0, 20\.0\] \(n=2\) \|$/); // wall time known for 2 of 3 seeds
   assert.match(
     table[3]!,
     /^\| rl \| 1 \| 2\.0 \| 20\.0 \| 0\.500 \| 0\.250 \| n\/a \| 0\.400 \| 0\.100 \| 5\.0 \|$/,

@@ -5,15 +5,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { runCampaign } from "../../campaign/index.js";
-import { parseConfig, presetConfig } from "../../config/index.js";
 import type { Method } from "../../config/index.js";
+import { parseConfig, presetConfig } from "../../config/index.js";
 import { hashingEmbed } from "../../providers/index.js";
 import { buildReportData, renderReport } from "../../report/index.js";
 import { RunStore } from "../../store/index.js";
 import { evaluateWorldRun } from "../../world/index.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
 import { globalOptions, makeOutput } from "../output.js";
-import { formatDuration, formatEpochLine } from "../progress.js";
+import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
 
 interface DemoOptions {
   workspace: string;
@@ -26,7 +26,9 @@ interface DemoOptions {
 
 export function demoCommand(): Command {
   return new Command("demo")
-    .description("run a complete red-teaming campaign offline on the built-in sandbox world and write a report")
+    .description(
+      "run a complete red-teaming campaign offline on the built-in sandbox world and write a report",
+    )
     .option("--workspace <dir>", "folder for the run store, the cached world and the report", ".curio")
     .option("--seed <n>", "random seed", nonNegativeInt)
     .option("--epochs <n>", "PPO epochs (default: the demo preset's)", positiveInt)
@@ -54,7 +56,10 @@ export function demoCommand(): Command {
           log: (line) => out.info(line),
           onEpoch: (stats, info) => {
             if (out.json) out.record({ type: "epoch", ...stats });
-            else if (!g.quiet) out.info(formatEpochLine(stats, info.totalEpochs, info.uniqueSuccesses, Number.NaN));
+            else if (!g.quiet) {
+              const eta = etaMs(stats.epoch, info.totalEpochs - stats.epoch, Date.now() - started);
+              out.info(formatEpochLine(stats, info.totalEpochs, info.uniqueSuccesses, eta));
+            }
           },
         });
         const runId = result.run.id;

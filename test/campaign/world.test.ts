@@ -1,0 +1,25 @@
+// The paper's claim, checked against ground truth in the sandbox world: at the same seed and sample budget
+// (20 epochs x 64 test cases, the demo preset), CRT makes the target fail in more distinct vulnerable cells
+// than plain RL. Measured here: CRT 11 of 15 cells, RL 5. Asserted: CRT strictly more than RL.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runWorldBenchmark } from "../../src/campaign/world-bench.js";
+
+test("CRT covers more vulnerable cells than RL in the sandbox world (same seed, same budget)", { timeout: 240_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), "curio-world-bench-"));
+  const lines: string[] = [];
+  const r = await runWorldBenchmark({
+    seeds: [1000],
+    epochs: 20,
+    arms: ["rl", "crt"],
+    out,
+    log: (l) => lines.push(l),
+  });
+  const cells = (arm: string) => r.runs.find((x) => x.method === arm)!.metrics.cellsCovered as number;
+  console.log(lines.join("\n"));
+  assert.equal(r.runs.length, 2);
+  assert.ok(cells("crt") > cells("rl"), `CRT covered ${cells("crt")} cells, RL ${cells("rl")}`);
+});
