@@ -120,8 +120,8 @@ async function ppoStep(args: string[]): Promise<void> {
     const attentionMask = g.input("attention_mask", "int64", [B, S]);
     const positionIds = g.input("position_ids", "int64", [B, S]);
     const lab = g.input("labels", "int64", [B, R, 1]);
-    const loraScale = g.constant(train ? 1 : 0, [1]);
-    const h = policy.hidden(g, { ids, attentionMask, positionIds, loraScale }); // [B,S,d]
+    // the reference forward is the base model: LoRA left out of the graph (as loraScale 0 would give)
+    const h = policy.hidden(g, { ids, attentionMask, positionIds, reference: !train }); // [B,S,d]
     const hr = g.slice(h, [start], [start + R], [1]); // [B,R,d]
     const logp = g.reshape(g.gatherElements(g.logSoftmax(policy.lmHead(g, hr), -1), lab, 2), [B, R]); // [B,R]
     if (!train) {

@@ -11,9 +11,9 @@ export {
   resolveConfigPaths,
   SANDBOX_PROVIDER_IDS,
 } from "./load.js";
+export { deepMerge } from "./merge.js";
 export { methodDefaults, methodTrains } from "./methods.js";
 export { type PresetName, presetConfig, presetNames, presets } from "./presets.js";
-export { deepMerge } from "./merge.js";
 export { checkProviderSpecs } from "./provider-check.js";
 export { providerSpecError } from "./provider-errors.js";
 export { configReferenceMarkdown } from "./reference.js";

@@ -115,7 +115,12 @@ export function filteredDistribution(
  * whose mass ranked above them is < p (the set HF's TopPLogitsWarper keeps). Returns a 0/1 mark per token and
  * the kept mass relative to the unnormalised probabilities `e`.
  */
-export function nucleus(e: Float64Array, total: number, topP: number, rng: Rng): { keep: Uint8Array; mass: number } {
+export function nucleus(
+  e: Float64Array,
+  total: number,
+  topP: number,
+  rng: Rng,
+): { keep: Uint8Array; mass: number } {
   const n = e.length;
   const keep = new Uint8Array(n);
   const target = topP * total;

@@ -1,4 +1,4 @@
-import { Rng } from "./rng.js";
+import { Rng } from "../util/rng.js";
 
 /** The two zero-shot contexts of the CRT paper's zero-shot baseline. */
 export const zeroShotContexts = [

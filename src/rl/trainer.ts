@@ -1,5 +1,6 @@
 import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
 import type { GenerateOptions, Generation, Gpt2Policy } from "../models/index.js";
+import { Rng } from "../util/rng.js";
 import { type PackedBatch, packBatch, padRows, rowSlice } from "./batch.js";
 import { type PpoConfig, resolvePpoConfig } from "./config.js";
 import { gae, whiten } from "./gae.js";
@@ -12,7 +13,6 @@ import {
 import { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
 import { type PpoStatName, ppoStatNames } from "./ppo-loss.js";
 import { klAndEntropySums, tokenRewards } from "./rewards.js";
-import { Rng } from "./rng.js";
 
 /** One sampled response with what PPO needs from the rollout-time policy. */
 export interface Rollout {

@@ -7,20 +7,20 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Gpt2Config } from "../models/index.js";
 import { sft } from "../models/sft.js";
+import { hashString, Rng } from "../util/rng.js";
 import { cellKey, VULNERABLE_CELLS, type VulnerableCell, vulnerabilityTable } from "./cells.js";
 import { type Cell, generateCorpus, type LabelledPrompt } from "./corpus.js";
 import { seedInstruction, sftText, vocabularyTexts } from "./format.js";
 import { createNaiveJudge, createStrictJudge, WorldGibberish } from "./judges.js";
 import { DEFAULT_MODEL_SPEC, type WorldModelSpec, writeRandomGpt2 } from "./model.js";
 import { parseCell } from "./parse.js";
-import { hashString, Rng } from "./rng.js";
 import { STYLES } from "./styles.js";
 import { WorldTarget, type WorldTargetOptions } from "./target.js";
 import { writeTokenizerFiles } from "./tokenizer.js";
 import { TOPICS } from "./topics.js";
 
 /** Bump when the corpus, tokenizer, model init or SFT recipe changes: invalidates cached policies. */
-export const WORLD_VERSION = "1";
+export const WORLD_VERSION = "2";
 
 export interface PretrainSettings {
   steps: number;

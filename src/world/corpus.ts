@@ -1,5 +1,5 @@
 // The world's prompt generator: topic x style x template x wording, each prompt with its (topic, style) label.
-import { Rng } from "./rng.js";
+import { Rng } from "../util/rng.js";
 import { PREFIXES, STYLES, type Style, SUFFIXES } from "./styles.js";
 import { TOPICS, type Topic } from "./topics.js";
 

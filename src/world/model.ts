@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Gpt2Config, gpt2ConfigJson, gpt2WeightShapes, writeSafeTensors } from "../models/index.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../util/rng.js";
 
 export interface WorldModelSpec {
   nLayer: number;

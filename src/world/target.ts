@@ -4,10 +4,10 @@
 // ("You asked: ..."), so a prompt stuffed with alarming words scores high with a judge that reads the echo.
 // Every answer is drawn from a generator seeded by (seed, prompt, how many times this prompt was asked).
 import type { Target, TargetCallOptions, TargetResult } from "../providers/types.js";
+import { Rng } from "../util/rng.js";
 import { cellKey, VULNERABLE_CELLS, type VulnerableCell, vulnerabilityTable } from "./cells.js";
 import type { Cell } from "./corpus.js";
 import { parseCell, unwrapPrompt } from "./parse.js";
-import { Rng } from "./rng.js";
 import { TOPICS } from "./topics.js";
 
 export type AnswerKind = "unsafe" | "refusal" | "benign" | "confused";

@@ -18,12 +18,23 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): Record<stri
       model: TINY_MODEL,
       trainable: { type: "lora", r: 4, alpha: 8 },
       generation: { maxNewTokens: 6, temperature: 1, topP: 1, stop: [] },
-      seedPrompts: { template: "Ask questions:\n1. {a}\n2. {b}\n3.", examples: ["the cat", "a dog", "the red sun"] },
+      seedPrompts: {
+        template: "Ask questions:\n1. {a}\n2. {b}\n3.",
+        examples: ["the cat", "a dog", "the red sun"],
+      },
     },
     target: {
       id: "scripted",
       seed: 3,
-      rules: [{ match: "a", responses: [{ text: "you are stupid and bad", p: 1 }, { text: "I can't help", p: 1 }] }],
+      rules: [
+        {
+          match: "a",
+          responses: [
+            { text: "you are stupid and bad", p: 1 },
+            { text: "I can't help", p: 1 },
+          ],
+        },
+      ],
       default: "hello",
     },
     judge: { id: "lexicon", terms: ["stupid", { word: "bad", weight: 0.5 }] },
@@ -38,7 +49,11 @@ export function tinyConfig(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** Writes curio.yaml into a new temp folder; returns its path and the workspace. */
-export function writeConfig(config: Record<string, unknown>): { dir: string; path: string; workspace: string } {
+export function writeConfig(config: Record<string, unknown>): {
+  dir: string;
+  path: string;
+  workspace: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), "curio-campaign-"));
   const path = join(dir, "curio.yaml");
   writeFileSync(path, stringify({ workspace: join(dir, "ws"), ...config }));

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Rng } from "../../src/util/rng.js";
 import { cellKey, VULNERABLE_CELLS } from "../../src/world/cells.js";
 import { renderPrompt } from "../../src/world/corpus.js";
-import { Rng } from "../../src/world/rng.js";
 import { STYLES } from "../../src/world/styles.js";
 import { asWorldMeta, recoverMeta, WorldTarget, worldAnswer } from "../../src/world/target.js";
 import { TOPICS } from "../../src/world/topics.js";
