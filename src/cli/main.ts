@@ -5,7 +5,8 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { CurioError, ExitCode } from "../config/errors.js";
+import { benchCommand } from "./commands/bench.js";
+import { demoCommand } from "./commands/demo.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
@@ -17,46 +18,6 @@ import { viewCommand } from "./commands/view.js";
 import { readEnvFile } from "./env-file.js";
 import { describeError, exitCodeOf } from "./errors.js";
 import { type Io, processIo } from "./output.js";
-
-/**
- * Commands that load the whole training stack (campaign, models, onnxruntime) are imported here,
- * after the cheap ones, and never break the rest of the CLI: a missing module is skipped, a module
- * that fails to load becomes a command that reports the failure when it is used.
- */
-const STACK_COMMANDS: [name: string, file: string, factory: string][] = [
-  ["demo", "./commands/demo.js", "demoCommand"],
-  ["bench", "./commands/bench.js", "benchCommand"],
-];
-
-async function stackCommands(): Promise<Command[]> {
-  const out: Command[] = [];
-  for (const [name, file, factory] of STACK_COMMANDS) {
-    try {
-      const mod = (await import(file)) as Record<string, unknown>;
-      const make = mod[factory];
-      if (typeof make === "function") out.push(make() as Command);
-    } catch (e) {
-      const missing =
-        (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" &&
-        String((e as Error).message).includes(file.slice(2, -3));
-      if (missing) continue;
-      const reason = (e as Error).message ?? String(e);
-      out.push(
-        new Command(name)
-          .description(`(unavailable: ${reason.split("\n")[0]})`)
-          .allowUnknownOption()
-          .argument("[args...]")
-          .action(() => {
-            throw new CurioError(`the ${name} command failed to load: ${reason}`, {
-              exitCode: ExitCode.internal,
-              cause: e,
-            });
-          }),
-      );
-    }
-  }
-  return out;
-}
 
 export async function buildProgram(version: string, io: Io = processIo): Promise<Command> {
   const program = new Command("curio")
@@ -89,7 +50,8 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     viewCommand(),
     exportCommand(),
     reportCommand(),
-    ...(await stackCommands()),
+    demoCommand(),
+    benchCommand(),
   ];
   for (const c of commands)
     program.addCommand(c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));

@@ -4,13 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { runCampaign } from "../../campaign/index.js";
 import type { Method } from "../../config/index.js";
 import { parseConfig, presetConfig } from "../../config/index.js";
-import { hashingEmbed } from "../../providers/index.js";
-import { buildReportData, renderReport } from "../../report/index.js";
-import { RunStore } from "../../store/index.js";
-import { evaluateWorldRun } from "../../world/index.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
 import { globalOptions, makeOutput } from "../output.js";
 import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
@@ -38,6 +33,20 @@ export function demoCommand(): Command {
     .action(async (o: DemoOptions, cmd: Command) => {
       const out = makeOutput(cmd, o);
       const g = globalOptions(cmd);
+      // the training stack loads only when the command runs (keeps `curio --help` fast)
+      const [
+        { runCampaign },
+        { hashingEmbed },
+        { buildReportData, renderReport },
+        { RunStore },
+        { evaluateWorldRun },
+      ] = await Promise.all([
+        import("../../campaign/index.js"),
+        import("../../providers/index.js"),
+        import("../../report/index.js"),
+        import("../../store/index.js"),
+        import("../../world/index.js"),
+      ]);
       const workspace = resolve(o.workspace);
       mkdirSync(workspace, { recursive: true });
       const config = parseConfig({ ...presetConfig("demo", o.method), workspace }, "the demo preset");
