@@ -161,8 +161,9 @@ export class Gpt2Policy {
   }
 
   /** Tied LM head: [..., d] -> [..., V]. */
-  lmHead(g: Graph, hidden: Tensor): Tensor {
-    return gpt2LmHead(g, this.source(false), hidden);
+  lmHead(g: Graph, hidden: Tensor, opts: { reference?: boolean } = {}): Tensor {
+    // reference: the frozen initial wte (the PPO reference policy when wte itself trains)
+    return gpt2LmHead(g, this.source(opts.reference ?? false), hidden);
   }
 
   /** Value head d -> 2d -> 1 (ReLU): [..., d] -> [...]. */

@@ -29,24 +29,8 @@ export function buildExperienceGraph(policy: Gpt2Policy, b: PackedBatch): Graph 
   g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h), labels)); // [B,R]
   g.output("values", policy.valueHead(g, h)); // [B,R]
   const hRef = responseHidden(g, policy.hidden(g, { ...inp, reference: true }), b); // [B,R,d]
-  g.output("ref_logprobs", tokenLogprobs(g, refLmHead(policy, g, hRef), labels)); // [B,R]
+  g.output("ref_logprobs", tokenLogprobs(g, policy.lmHead(g, hRef, { reference: true }), labels)); // [B,R]
   return g;
-}
-
-/** lmHead() always uses the trainable wte; with full training the reference needs the frozen one, which
- *  hidden({reference: true}) has just created as the initializer "ref.wte.weight". */
-function refLmHead(policy: Gpt2Policy, g: Graph, h: Tensor): Tensor {
-  if (!policy.params().some((p) => p.name === "wte.weight")) return policy.lmHead(g, h);
-  const node = g.nodes.find((n) => n.op === "weight" && n.attrs.name === "ref.wte.weight");
-  if (!node) {
-    throw new Error(
-      'PPO: the reference pass did not create "ref.wte.weight"; cannot build the reference LM head',
-    );
-  }
-  const wte = node.outputs[0]!; // [V,d]
-  const [B, R, d] = h.shape as [number, number, number];
-  const logits = g.matmul(g.reshape(h, [B * R, d]), wte, { transB: true }); // [B*R,V]
-  return g.reshape(logits, [B, R, wte.shape[0]!]);
 }
 
 /** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32. Outputs the PPO stats
