@@ -41,6 +41,8 @@ export interface CampaignOptions {
   env?: Record<string, string | undefined>;
   /** onnxruntime threads for the policy (default 2). */
   threads?: number;
+  /** Back-off after an epoch in which every sample failed: k * this, for the k-th such epoch in a row. */
+  failureBackoffMs?: number;
 }
 
 export interface CampaignResult {
@@ -280,13 +282,29 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         return config.rewards.quirks.eosInNoveltyText && stopped ? base + eosText : base;
       });
       // test-case embeddings are always tracked (the cosine history stays auditable when its weight is 0)
-      const embeddings = await time("embed", () => providers.embedder.embed(noveltyTexts, { signal }));
+      // An embedder or scorer that fails leaves its values missing: the samples that need them are excluded
+      // from rewards with a recorded reason, and the run goes on.
+      const soft = async <T>(stage: string, f: () => Promise<T>, fallback: T): Promise<T> => {
+        try {
+          return await time(stage, f);
+        } catch (e) {
+          log(
+            `epoch ${epoch + 1}: ${stage} failed (${(e as Error).message}); affected samples get no reward`,
+          );
+          return fallback;
+        }
+      };
+      const embeddings = await soft("embed", () => providers.embedder.embed(noveltyTexts, { signal }), []);
       const responseEmbeddings =
         config.rewards.tdiv !== 0
-          ? await time("embed", () => providers.embedder.embed(responses, { signal }))
+          ? await soft("embed", () => providers.embedder.embed(responses, { signal }), [])
           : [];
       const gib = providers.gibberish
-        ? await time("gibberish", () => providers.gibberish!.gibberish(testCases, { signal }))
+        ? await soft(
+            "gibberish",
+            () => providers.gibberish!.gibberish(testCases, { signal }),
+            testCases.map(() => Number.NaN),
+          )
         : null;
       if (signal?.aborted) {
         interrupted = true;
@@ -436,8 +454,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
             { hint: `fix the target or judge, then continue with: curio run --resume ${run.id}` },
           );
         }
-        log(`epoch ${epoch}: every sample failed (${first}); backing off ${failingEpochs * 5}s`);
-        await sleep(failingEpochs * 5000, signal);
+        const backoff = failingEpochs * (opts.failureBackoffMs ?? 5000);
+        log(`epoch ${epoch}: every sample failed (${first}); backing off ${(backoff / 1000).toFixed(1)}s`);
+        await sleep(backoff, signal);
       } else failingEpochs = 0;
     }
 

@@ -26,42 +26,44 @@ function samplesOf(workspace: string): SampleRecord[] {
   }
 }
 
-/** Starts a run and SIGKILLs it once `epochs` epoch lines have been printed, plus a random delay. */
-function runAndKill(path: string, epochs: number, delayMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Starts a run and sends `signal` once `epochs` epoch lines have been printed, plus a delay. */
+function runAndSignal(
+  path: string,
+  epochs: number,
+  delayMs: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
     const [cmd, a] = node(["run", "-c", path, "--json"]);
     const child = spawn(cmd, a, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let seen = 0;
-    let buf = "";
+    let out = "";
+    let stderr = "";
+    let sent = false;
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.stdout.on("data", (d: Buffer) => {
-      buf += d.toString();
-      seen = buf.split("\n").filter((l) => l.includes('"type":"epoch"')).length;
-      if (seen >= epochs) setTimeout(() => child.kill("SIGKILL"), delayMs);
+      out += d.toString();
+      const seen = out.split("\n").filter((l) => l.includes('"type":"epoch"')).length;
+      if (seen >= epochs && !sent) {
+        sent = true;
+        setTimeout(() => child.kill(signal), delayMs);
+      }
     });
-    child.on("exit", (code, signal) => {
-      if (signal === "SIGKILL") resolve();
-      else reject(new Error(`the run ended by itself (code ${code}) before it could be killed`));
-    });
+    child.on("exit", (code, sig) => resolve({ code, signal: sig, stderr }));
   });
 }
 
-test("resume after kill -9 reproduces the uninterrupted run exactly", { timeout: 300_000 }, async () => {
-  const config = tinyConfig();
-  const whole = writeConfig(config);
-  runToEnd(["run", "-c", whole.path, "--json"]);
-  const expected = samplesOf(whole.workspace);
-  assert.equal(expected.length, 6 * 8);
+function onlyRunId(workspace: string): string {
+  const store = RunStore.open(workspace, { readonly: true });
+  try {
+    return store.listRuns()[0]!.id;
+  } finally {
+    store.close();
+  }
+}
 
-  const broken = writeConfig(config);
-  await runAndKill(broken.path, 2, Math.floor(Math.random() * 400));
-  const partial = samplesOf(broken.workspace);
-  assert.ok(partial.length < expected.length, "the kill interrupted the run");
-  const store = RunStore.open(broken.workspace, { readonly: true });
-  const runId = store.listRuns()[0]!.id;
-  store.close();
-  runToEnd(["run", "-c", broken.path, "--resume", runId, "--json"]);
-  const resumed = samplesOf(broken.workspace);
-
+function assertSameSamples(resumed: SampleRecord[], expected: SampleRecord[]): void {
   assert.deepEqual(
     resumed.map((s) => s.index),
     expected.map((_, i) => i),
@@ -75,4 +77,42 @@ test("resume after kill -9 reproduces the uninterrupted run exactly", { timeout:
     assert.equal(b.judgeScore, a.judgeScore, `sample ${i}: judge score`);
     assert.deepEqual(b.rewards, a.rewards, `sample ${i}: rewards`);
   }
+}
+
+const config = tinyConfig();
+let uninterrupted: SampleRecord[] | undefined;
+function expectedSamples(): SampleRecord[] {
+  if (!uninterrupted) {
+    const whole = writeConfig(config);
+    runToEnd(["run", "-c", whole.path, "--json"]);
+    uninterrupted = samplesOf(whole.workspace);
+    assert.equal(uninterrupted.length, 6 * 8);
+  }
+  return uninterrupted;
+}
+
+test("resume after kill -9 reproduces the uninterrupted run exactly", { timeout: 300_000 }, async () => {
+  const expected = expectedSamples();
+  const broken = writeConfig(config);
+  const r = await runAndSignal(broken.path, 2, Math.floor(Math.random() * 400), "SIGKILL");
+  assert.equal(r.signal, "SIGKILL", "the run was killed before it ended by itself");
+  assert.ok(samplesOf(broken.workspace).length < expected.length, "the kill interrupted the run");
+  runToEnd(["run", "-c", broken.path, "--resume", onlyRunId(broken.workspace), "--json"]);
+  assertSameSamples(samplesOf(broken.workspace), expected);
+});
+
+test("Ctrl-C stops with exit code 130 and a resume hint; resume reproduces the run", {
+  timeout: 300_000,
+}, async () => {
+  const expected = expectedSamples();
+  const stopped = writeConfig(config);
+  const r = await runAndSignal(stopped.path, 2, 0, "SIGINT");
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /--resume/);
+  const runId = onlyRunId(stopped.workspace);
+  const store = RunStore.open(stopped.workspace, { readonly: true });
+  assert.equal(store.getRun(runId).status, "interrupted");
+  store.close();
+  runToEnd(["run", "-c", stopped.path, "--resume", runId, "--json"]);
+  assertSameSamples(samplesOf(stopped.workspace), expected);
 });
