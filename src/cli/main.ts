@@ -90,6 +90,11 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `curio export ... | head`: a closed pipe ends the output, it is not an error
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
