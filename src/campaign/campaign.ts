@@ -71,40 +71,42 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const { store, signal } = opts;
   const log = opts.log ?? (() => {});
 
-  // ---------------------------------------------------------------- the run record
-  let run: RunInfo;
-  let config: CurioConfig;
-  if (opts.resume) {
-    run = store.getRun(opts.resume);
-    config = run.config as CurioConfig; // the run continues with the config it started with
-  } else {
-    config = opts.config;
-    const seed = opts.seed ?? config.seed;
-    run = store.createRun({
-      name: config.name,
-      seed,
-      config: { ...config, seed },
-      versions: versions(),
-      method: config.method,
-    });
-  }
-  const seed = run.seed;
+  // ---------------------------------------------------------------- config, providers, then the run record
+  const resumed = opts.resume ? store.getRun(opts.resume) : null;
+  // a resumed run continues with the config it started with
+  const config = resumed ? (resumed.config as CurioConfig) : opts.config;
+  const seed = resumed ? resumed.seed : (opts.seed ?? config.seed);
   const trains = methodTrains(config.method);
   const totalEpochs = opts.maxEpochs ?? config.ppo.epochs;
   const tau = config.thresholds.success;
   const baseDir = opts.configPath ? dirname(opts.configPath) : process.cwd();
 
-  // ---------------------------------------------------------------- models and providers
   const world = await prepareWorld(config, { workspace: config.workspace, threads: opts.threads, log });
   const providers: CampaignProviders = await createCampaignProviders(config, {
     seed,
     concurrency: opts.concurrency ?? config.concurrency,
     ctx: { env: opts.env ?? process.env, baseDir, log },
   });
+  try {
+    // fail fast, before a run is recorded, when the target or judge cannot answer at all
+    await probeProviders(providers, config);
+  } catch (e) {
+    await closeProviders(providers);
+    throw e;
+  }
+  const run: RunInfo =
+    resumed ??
+    store.createRun({
+      name: config.name,
+      seed,
+      config: { ...config, seed },
+      versions: versions(),
+      method: config.method,
+    });
+
   let policy: Gpt2Policy | null = null;
   let trainer: PpoTrainer | null = null;
   try {
-    await probeProviders(providers, config);
     const modelSource = world?.policy ?? config.redteam.model;
     log(`loading red-team model ${modelSource}`);
     policy = await Gpt2Policy.load(modelSource, {

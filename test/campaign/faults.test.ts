@@ -42,10 +42,10 @@ const httpTarget = (baseUrl: string) => ({
   timeoutMs: 5000,
 });
 
-test("an unreachable target fails fast with exit code 3 and its URL", { timeout: 60_000 }, async () => {
+test("an unreachable target fails fast with exit code 3 and its URL, before a run is recorded", { timeout: 60_000 }, async () => {
   const { url, server } = await chatServer(() => true);
   await new Promise((r) => server.close(r)); // the port is now closed
-  const { path } = writeConfig(tinyConfig({ target: httpTarget(url) }));
+  const { path, workspace } = writeConfig(tinyConfig({ target: httpTarget(url) }));
   const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "run", "-c", path], {
     cwd: ROOT,
     encoding: "utf8",
@@ -53,6 +53,9 @@ test("an unreachable target fails fast with exit code 3 and its URL", { timeout:
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, new RegExp(url.replace(/[/.]/g, "\\$&")));
   assert.match(r.stderr, /did not answer/);
+  const store = RunStore.open(workspace);
+  assert.deepEqual(store.listRuns(), [], "no run is recorded for a campaign that never started");
+  store.close();
 });
 
 test("a target that dies mid-run stops the run resumably; resume completes it", {

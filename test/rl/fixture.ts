@@ -48,27 +48,4 @@ export function loadPpoFixture(): PpoFixture {
   return JSON.parse(readFileSync(new URL("./fixtures/ppo_loss.json", import.meta.url), "utf8")) as PpoFixture;
 }
 
-export function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tol: number,
-  what: string,
-): void {
-  if (actual.length !== expected.length) {
-    throw new Error(`${what}: length ${actual.length} != expected ${expected.length}`);
-  }
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i]! - expected[i]!);
-    if (!(d <= worst)) {
-      worst = d;
-      at = i;
-    }
-  }
-  if (!(worst <= tol)) {
-    throw new Error(
-      `${what}: max |diff| ${worst} at ${at} (got ${actual[at]}, want ${expected[at]}) > ${tol}`,
-    );
-  }
-}
+export { assertClose } from "../models/helpers.js";
