@@ -26,8 +26,9 @@ export function reportCommand(): Command {
     )
     .option(
       "--embedder <id>",
-      "sentence embedder for embedding diversity, e.g. transformers:Xenova/all-MiniLM-L6-v2",
+      "sentence embedder for embedding diversity (default: the run's own), e.g. transformers-embed, hashing",
     )
+    .option("--no-embedder", "skip embedding diversity and embedding-based grouping")
     .option("--subsets <n>", "random subsets per tau for the diversity metrics", positiveInt, 100)
     .option("--subset-size <n>", "test cases per subset", positiveInt, 100)
     .option("--top <n>", "findings shown", positiveInt, 60)
@@ -40,10 +41,20 @@ export function reportCommand(): Command {
     )
     .action(async (runs: string[], o) => {
       const store = RunStore.open(resolveWorkspace(o), { readonly: true });
-      // Providers pull in model runtimes: load them only when an embedder is asked for.
-      const embedder = o.embedder
-        ? await (await import("../../providers/index.js")).createEmbedder(o.embedder)
-        : undefined;
+      // Embedding diversity needs an embedder: --embedder, else the one the first run was configured with.
+      // One that cannot load (e.g. a model not downloaded) leaves the embedding metrics out, with a notice.
+      const spec =
+        o.embedder ?? (store.getRun(runs[0]!).config as { embedder?: { id: string } } | null)?.embedder;
+      let embedder: import("../../providers/index.js").Embedder | undefined;
+      if (spec && o.embedder !== false) {
+        try {
+          embedder = await (await import("../../providers/index.js")).createEmbedder(spec);
+        } catch (e) {
+          process.stderr.write(
+            `note: no embedding metrics (embedder ${typeof spec === "string" ? spec : spec.id}: ${(e as Error).message.split("\n")[0]})\n`,
+          );
+        }
+      }
       try {
         const data = await buildReportData(store, runs, {
           tau: o.tau,
