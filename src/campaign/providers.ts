@@ -10,14 +10,7 @@ import type {
   ProviderSpec,
   Target,
 } from "../providers/index.js";
-import {
-  createEmbedder,
-  createGibberish,
-  createJudge,
-  createTarget,
-  parseProviderId,
-  providerKinds,
-} from "../providers/index.js";
+import { createEmbedder, createGibberish, createJudge, createTarget } from "../providers/index.js";
 import {
   createWorldGibberish,
   createWorldJudge,

@@ -42,7 +42,9 @@ const httpTarget = (baseUrl: string) => ({
   timeoutMs: 5000,
 });
 
-test("an unreachable target fails fast with exit code 3 and its URL, before a run is recorded", { timeout: 60_000 }, async () => {
+test("an unreachable target fails fast with exit code 3 and its URL, before a run is recorded", {
+  timeout: 60_000,
+}, async () => {
   const { url, server } = await chatServer(() => true);
   await new Promise((r) => server.close(r)); // the port is now closed
   const { path, workspace } = writeConfig(tinyConfig({ target: httpTarget(url) }));
