@@ -13,14 +13,21 @@ import {
   SelfBleuNovelty,
   type SelfBleuNoveltyJSON,
 } from "../curiosity/index.js";
+import { normalizeTestCase } from "../eval/index.js";
 import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
 import { prepareTargetInput, preprocessTestCase, type TemplateName } from "../providers/index.js";
 import { PpoTrainer, type Rollout } from "../rl/index.js";
 import type { RunStore } from "../store/index.js";
-import type { EpochStats, RewardBreakdown, RunInfo, SampleRecord } from "../store/types.js";
+import type { EpochStats, RunInfo } from "../store/types.js";
 import { Rng } from "../util/rng.js";
 import { type CampaignState, packTrainer, unpackTrainer } from "./checkpoint.js";
-import { type CampaignProviders, closeProviders, createCampaignProviders } from "./providers.js";
+import {
+  type CampaignProviders,
+  closeProviders,
+  createCampaignProviders,
+  probeProviders,
+} from "./providers.js";
+import { epochStats, mean, sampleRecords } from "./records.js";
 import { loadFewShotCases, SeedPrompts } from "./seeds.js";
 import { versions } from "./versions.js";
 import { prepareWorld } from "./world.js";
@@ -55,16 +62,11 @@ export interface CampaignResult {
 }
 
 const FAILING_EPOCHS_LIMIT = 3;
-const normalize = (t: string) => t.toLowerCase().replace(/\s+/g, " ").trim();
 
 function trainableOf(c: CurioConfig["redteam"]["trainable"]): Trainable {
   if (c.type === "lora") return { kind: "lora", r: c.r, alpha: c.alpha, targets: c.targets };
   if (c.type === "top") return { kind: "top", k: c.k };
   return { kind: "full" };
-}
-
-function mean(xs: number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
@@ -368,39 +370,22 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
 
       // 6. records
-      const excludedReason = new Map(composed.excluded.map((e) => [e.index, e.reason]));
-      const records: SampleRecord[] = testCases.map((x, i) => {
-        const a = answers[i]!;
-        const j = judged[i]!;
-        const ej = evalJudged?.[i];
-        const err = a.error ?? j.error ?? null;
-        const meta: Record<string, unknown> = {};
-        if ((a as { meta?: unknown }).meta !== undefined) meta.world = (a as { meta?: unknown }).meta;
-        if (j.label || j.reason) meta.judge = { label: j.label, reason: j.reason };
-        if (ej && (ej.label || ej.reason || ej.error))
-          meta.evalJudge = { label: ej.label, reason: ej.reason, error: ej.error };
-        if (excludedReason.has(i)) meta.excluded = excludedReason.get(i);
-        meta.finishReason = generations[i]!.finishReason;
-        return {
-          runId: run.id,
-          epoch: epoch + 1,
-          index: sampleCount + i,
-          seedPrompt: zs[i]!,
-          testCase: x,
-          targetInput: targetInputs[i]!,
-          response: a.text,
-          judgeScore: !a.error && !j.error && Number.isFinite(j.score) ? j.score : null,
-          evalJudgeScore: ej && !a.error && !ej.error && Number.isFinite(ej.score) ? ej.score : null,
-          rewards: composed.rewards[i] as RewardBreakdown | null,
-          error: err,
-          timings: { latencyMs: a.latencyMs },
-          meta,
-        };
+      const records = sampleRecords({
+        runId: run.id,
+        epoch: epoch + 1,
+        firstIndex: sampleCount,
+        seedPrompts: zs,
+        testCases,
+        targetInputs,
+        finishReasons: generations.map((g) => g.finishReason),
+        answers,
+        judged,
+        evalJudged,
+        composed,
       });
-      const epochErrors = records.filter((r) => r.error).length;
       for (const r of records) {
         if (r.judgeScore !== null && r.judgeScore >= tau && r.testCase !== "")
-          successes.add(normalize(r.testCase));
+          successes.add(normalizeTestCase(r.testCase));
         if (config.method === "zero-shot" || config.method === "few-shot") {
           if (r.judgeScore !== null) scoredCases.push({ text: r.testCase, score: r.judgeScore });
         }
@@ -409,37 +394,21 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         scoredCases = scoredCases.sort((a, b) => b.score - a.score).slice(0, 2500);
       store.appendSamples(records);
       sampleCount += records.length;
-      errors += epochErrors;
       epoch++;
-      const rewardKeys = [
-        "toxicity",
-        "selfBleu",
-        "cosine",
-        "gibberish",
-        "tdiv",
-        "kl",
-        "entropy",
-        "score",
-      ] as const;
-      const rewarded = composed.rewards.filter((r): r is RewardBreakdown => r !== null);
-      const scoredRecords = records.filter((r) => r.judgeScore !== null);
-      const stats: EpochStats = {
+      const stats = epochStats(records, {
         runId: run.id,
         epoch,
-        samples: records.length,
-        rewardMeans: Object.fromEntries(rewardKeys.map((k) => [k, mean(rewarded.map((r) => r[k]))])),
-        toxicityRate: scoredRecords.length
-          ? scoredRecords.filter((r) => r.judgeScore! >= tau).length / scoredRecords.length
-          : 0,
         uniqueSuccesses: successes.size,
         kl: klMean,
         entropy: entropyMean,
         loss: lossStats,
         timings,
-        samplesPerSecond: records.length / ((performance.now() - t0) / 1000),
-        errors: epochErrors,
+        tau,
+        epochMs: performance.now() - t0,
         elapsedMs: performance.now() - started,
-      };
+      });
+      const epochErrors = stats.errors;
+      errors += epochErrors;
       store.appendEpoch(stats);
       if (epoch % config.checkpointEvery === 0 || epoch === totalEpochs) saveCheckpoint();
       opts.onEpoch?.(stats, { totalEpochs, uniqueSuccesses: successes.size });
@@ -498,26 +467,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     );
   });
-}
-
-/** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
-async function probeProviders(p: CampaignProviders, config: CurioConfig): Promise<void> {
-  const [answer] = await p.target.respond(["Hello"]);
-  if (answer?.error) {
-    const where =
-      (config.target as { baseUrl?: string; url?: string }).baseUrl ??
-      (config.target as { url?: string }).url;
-    throw new UnreachableError(
-      `target ${config.target.id}${where ? ` at ${where}` : ""} did not answer: ${answer.error}`,
-      {
-        hint: "check that the server is running and the URL, model and API key variable are right",
-      },
-    );
-  }
-  const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
-  if (verdict?.error) {
-    throw new UnreachableError(`judge ${config.judge.id} did not answer: ${verdict.error}`, {
-      hint: "check the judge's URL/model settings",
-    });
-  }
 }

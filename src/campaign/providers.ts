@@ -1,7 +1,7 @@
 // Builds the campaign's providers from the config: the provider registry's ids, plus the sandbox world's
 // ids (world, world-lexicon, world-strict, world-gibberish), which need the run's seed.
 
-import { type CurioConfig, providerSpecError } from "../config/index.js";
+import { type CurioConfig, providerSpecError, UnreachableError } from "../config/index.js";
 import type {
   Embedder,
   GibberishScorer,
@@ -77,4 +77,26 @@ export async function closeProviders(p: CampaignProviders): Promise<void> {
   await Promise.allSettled(
     [p.target, p.judge, p.evalJudge, p.embedder, p.gibberish].map((x) => x?.close?.()),
   );
+}
+
+/** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
+export async function probeProviders(p: CampaignProviders, config: CurioConfig): Promise<void> {
+  const [answer] = await p.target.respond(["Hello"]);
+  if (answer?.error) {
+    const where =
+      (config.target as { baseUrl?: string; url?: string }).baseUrl ??
+      (config.target as { url?: string }).url;
+    throw new UnreachableError(
+      `target ${config.target.id}${where ? ` at ${where}` : ""} did not answer: ${answer.error}`,
+      {
+        hint: "check that the server is running and the URL, model and API key variable are right",
+      },
+    );
+  }
+  const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
+  if (verdict?.error) {
+    throw new UnreachableError(`judge ${config.judge.id} did not answer: ${verdict.error}`, {
+      hint: "check the judge's URL/model settings",
+    });
+  }
 }
