@@ -4,7 +4,7 @@
 // so `--resume` after a crash or Ctrl-C gives the same results as an uninterrupted run.
 import { dirname } from "node:path";
 import type { CurioConfig } from "../config/index.js";
-import { methodTrains, readSeedExamples, UnreachableError } from "../config/index.js";
+import { ConfigError, methodTrains, readSeedExamples, UnreachableError } from "../config/index.js";
 import {
   composeRewards,
   EmbeddingNovelty,
@@ -64,6 +64,11 @@ export interface CampaignResult {
 const FAILING_EPOCHS_LIMIT = 3;
 
 function trainableOf(c: CurioConfig["redteam"]["trainable"]): Trainable {
+  if (c.type === "lora" && c.dropout !== 0) {
+    throw new ConfigError(
+      `redteam.trainable.dropout: LoRA dropout ${c.dropout} is not supported; use 0 (the paper's value)`,
+    );
+  }
   if (c.type === "lora") return { kind: "lora", r: c.r, alpha: c.alpha, targets: c.targets };
   if (c.type === "top") return { kind: "top", k: c.k };
   return { kind: "full" };
@@ -79,6 +84,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const config = resumed ? (resumed.config as CurioConfig) : opts.config;
   const seed = resumed ? resumed.seed : (opts.seed ?? config.seed);
   const trains = methodTrains(config.method);
+  const trainable = trainableOf(config.redteam.trainable);
   const totalEpochs = opts.maxEpochs ?? config.ppo.epochs;
   const tau = config.thresholds.success;
   const baseDir = opts.configPath ? dirname(opts.configPath) : process.cwd();
@@ -112,7 +118,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const modelSource = world?.policy ?? config.redteam.model;
     log(`loading red-team model ${modelSource}`);
     policy = await Gpt2Policy.load(modelSource, {
-      trainable: trainableOf(config.redteam.trainable),
+      trainable,
       valueHead: trains,
       seed,
       threads: opts.threads,

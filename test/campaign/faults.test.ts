@@ -106,3 +106,20 @@ test("a target that dies mid-run stops the run resumably; resume completes it", 
     srv.server.close();
   }
 });
+
+test("an unsupported setting is refused before anything runs", async () => {
+  const { workspace } = writeConfig({});
+  const base = tinyConfig();
+  const redteam = {
+    ...(base.redteam as Record<string, unknown>),
+    trainable: { type: "lora", r: 4, alpha: 8, dropout: 0.1 },
+  };
+  const config = parseConfig({ ...base, redteam, workspace }, "test");
+  const store = RunStore.open(workspace);
+  try {
+    await assert.rejects(runCampaign({ config, store }), /redteam\.trainable\.dropout/);
+    assert.deepEqual(store.listRuns(), []);
+  } finally {
+    store.close();
+  }
+});
