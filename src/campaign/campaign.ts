@@ -15,6 +15,7 @@ import {
 } from "../curiosity/index.js";
 import { normalizeTestCase } from "../eval/index.js";
 import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
+import { sleep } from "../providers/http/retry.js";
 import { prepareTargetInput, preprocessTestCase, type TemplateName } from "../providers/index.js";
 import { PpoTrainer, type Rollout } from "../rl/index.js";
 import type { RunStore } from "../store/index.js";
@@ -433,7 +434,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         }
         const backoff = failingEpochs * (opts.failureBackoffMs ?? 5000);
         log(`epoch ${epoch}: every sample failed (${first}); backing off ${(backoff / 1000).toFixed(1)}s`);
-        await sleep(backoff, signal);
+        await sleep(backoff, signal).catch(() => {}); // Ctrl-C ends the wait; the loop then stops
       } else failingEpochs = 0;
     }
 
@@ -459,18 +460,4 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     await policy?.release();
     await closeProviders(providers);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { PassThrough, Writable } from "node:stream";
 import { test } from "node:test";
 import { parse } from "yaml";
+// an RFC 4180 reader that shares no code with the writer under test
+import { parseCsv } from "../../src/config/index.js";
 import { csvCell, csvRow, type ExportOptions, exportRun, writeFindings } from "../../src/report/exports.js";
 import type { SampleRecord } from "../../src/store/types.js";
 import { FakeStore, run, sample } from "./fake-store.js";
@@ -22,43 +24,6 @@ async function exportText(samples: SampleRecord[], opts: ExportOptions): Promise
   const s = sink();
   await writeFindings(samples, s.out, opts);
   return s.text();
-}
-
-/** An independent RFC 4180 reader (quoted fields, doubled quotes, CRLF records). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') quoted = false;
-      else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += c;
-    i++;
-  }
-  assert.equal(field, "", "CSV must end with CRLF");
-  return rows;
 }
 
 const tricky = [
