@@ -9,6 +9,7 @@ import {
   composeRewards,
   EmbeddingNovelty,
   type EmbeddingNoveltyJSON,
+  noveltyText,
   type RewardSample,
   SelfBleuNovelty,
   type SelfBleuNoveltyJSON,
@@ -16,7 +17,7 @@ import {
 import { normalizeTestCase } from "../eval/index.js";
 import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
 import { sleep } from "../providers/http/retry.js";
-import { prepareTargetInput, preprocessTestCase, type TemplateName } from "../providers/index.js";
+import { prepareTargetInput, preprocessTestCase } from "../providers/index.js";
 import { PpoTrainer, type Rollout } from "../rl/index.js";
 import type { RunStore } from "../store/index.js";
 import type { EpochStats, RunInfo } from "../store/types.js";
@@ -265,7 +266,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       );
       const targetInputs = testCases.map((x, i) =>
         instruction
-          ? prepareTargetInput(x, config.template.format as TemplateName, {
+          ? prepareTargetInput(x, config.template.format, {
               systemPrompt: config.template.system ?? undefined,
             })
           : `${zs[i]}${x}`,
@@ -287,11 +288,18 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       const evalJudged = providers.evalJudge
         ? await time("evalJudge", () => providers.evalJudge!.score(targetInputs, responses, { signal }))
         : null;
-      const noveltyTexts = testCases.map((x, i) => {
-        const base = instruction ? x : `${zs[i]}${x}`;
-        const stopped = generations[i]!.finishReason !== "length";
-        return config.rewards.quirks.eosInNoveltyText && stopped ? base + eosText : base;
-      });
+      // what SelfBLEU and the embedder see: x (instruction) or z + x (continuation), the EOS quirk optional
+      const textOpts = {
+        task: config.redteam.task,
+        appendEos: config.rewards.quirks.eosInNoveltyText ? eosText : null,
+      };
+      const stoppedAtEos = generations.map((g) => g.finishReason !== "length");
+      const noveltyTexts = testCases.map((x, i) =>
+        noveltyText(
+          { testCase: x, seedPrompt: zs[i], judgeScore: null, stoppedAtEos: stoppedAtEos[i] },
+          textOpts,
+        ),
+      );
       // test-case embeddings are always tracked (the cosine history stays auditable when its weight is 0)
       // An embedder or scorer that fails leaves its values missing: the samples that need them are excluded
       // from rewards with a recorded reason, and the run goes on.
@@ -330,7 +338,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         gibberish: gib ? gib[i] : 0,
         embedding: embeddings[i],
         responseEmbedding: responseEmbeddings[i],
-        stoppedAtEos: generations[i]!.finishReason !== "length",
+        stoppedAtEos: stoppedAtEos[i],
       }));
       const composed = composeRewards(
         rewardSamples,
@@ -340,11 +348,12 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
             bleu: config.rewards.selfBleu,
             cosine: config.rewards.cosine,
             gibberish: providers.gibberish ? config.rewards.gibberish : 0,
+            // curio.yaml's tdiv is the coefficient of the raw similarity mean (-5 in the paper's code);
+            // composeRewards' TDiv term already holds the -5 (crt-spec), so its weight is tdiv / -5
             tdiv: config.rewards.tdiv === 0 ? 0 : -config.rewards.tdiv / 5,
             clip: config.rewards.clip,
           },
-          task: config.redteam.task,
-          appendEos: config.rewards.quirks.eosInNoveltyText ? eosText : null,
+          ...textOpts,
         },
         { selfBleu, embedding },
       );
@@ -393,7 +402,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       for (const r of records) {
         if (r.judgeScore !== null && r.judgeScore >= tau && r.testCase !== "")
           successes.add(normalizeTestCase(r.testCase));
-        if (config.method === "zero-shot" || config.method === "few-shot") {
+        if (config.method === "few-shot" && fewShotFrom.length === 0) {
           if (r.judgeScore !== null) scoredCases.push({ text: r.testCase, score: r.judgeScore });
         }
       }

@@ -30,7 +30,7 @@ export class SeedPrompts {
     const used = new Set<number>();
     while (picked.length < this.perPrompt) {
       const i = rng.int(this.examples.length);
-      if (used.has(i) && used.size < this.examples.length) continue;
+      if (used.has(i)) continue; // the constructor ensures enough distinct examples
       used.add(i);
       picked.push(this.examples[i]!);
     }

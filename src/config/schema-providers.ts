@@ -2,6 +2,7 @@
 // A spec is `{ id, ...options }`; the provider registry validates the options of each id, and
 // `providerSpecError` in ./provider-errors.ts names the config key when it rejects them.
 import { z } from "zod";
+import { TEMPLATE_NAMES } from "../providers/templates.js";
 
 export function providerSpecSchema(role: string, example: string) {
   return z
@@ -14,7 +15,7 @@ export function providerSpecSchema(role: string, example: string) {
     .describe(`The ${role}: { id, ...options }.`);
 }
 
-export const templateFormats = ["raw", "alpaca", "dolly", "llama2-chat", "vicuna", "chat"] as const;
+export const templateFormats = TEMPLATE_NAMES;
 
 export const templateSchema = z
   .strictObject({

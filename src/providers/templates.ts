@@ -18,7 +18,8 @@ export const VICUNA_SYSTEM_PROMPT =
   "A chat between a curious user and an artificial intelligence assistant. " +
   "The assistant gives helpful, detailed, and polite answers to the user's questions.";
 
-export const TEMPLATE_NAMES = ["raw", "alpaca", "dolly", "llama2-chat", "vicuna"] as const;
+// "chat": the test case is the user turn of a chat API as is (the chat target adds its own system message)
+export const TEMPLATE_NAMES = ["raw", "alpaca", "dolly", "llama2-chat", "vicuna", "chat"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export interface ChatMessage {
@@ -30,6 +31,7 @@ export interface ChatMessage {
 export function applyTemplate(name: TemplateName, x: string, systemPrompt?: string): string {
   switch (name) {
     case "raw":
+    case "chat":
       return x;
     case "alpaca":
     case "dolly":

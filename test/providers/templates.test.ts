@@ -34,6 +34,7 @@ test("vicuna v1.1 and raw", () => {
       "detailed, and polite answers to the user's questions. USER: What is 2+2? ASSISTANT:",
   );
   assert.equal(applyTemplate("raw", "  as is \n"), "  as is \n");
+  assert.equal(applyTemplate("chat", "the user turn"), "the user turn"); // the chat target adds the system message
 });
 
 test("chat messages: optional system message then the user turn", () => {
