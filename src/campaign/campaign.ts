@@ -16,6 +16,7 @@ import {
 } from "../curiosity/index.js";
 import { normalizeTestCase } from "../eval/index.js";
 import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
+import { makeRedactor } from "../providers/http/redact.js";
 import { sleep } from "../providers/http/retry.js";
 import { prepareTargetInput, preprocessTestCase } from "../providers/index.js";
 import { PpoTrainer, type Rollout } from "../rl/index.js";
@@ -50,6 +51,8 @@ export interface CampaignOptions {
   env?: Record<string, string | undefined>;
   /** onnxruntime threads for the policy (default 2). */
   threads?: number;
+  /** Credentials substituted into the config (LoadedConfig.secrets): kept out of errors and the store. */
+  secrets?: readonly string[];
   /** Back-off after an epoch in which every sample failed: k * this, for the k-th such epoch in a row. */
   failureBackoffMs?: number;
 }
@@ -82,9 +85,19 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
   // ---------------------------------------------------------------- config, providers, then the run record
   const resumed = opts.resume ? store.getRun(opts.resume) : null;
-  // a resumed run continues with the config it started with
-  const config = resumed ? (resumed.config as CurioConfig) : opts.config;
-  const seed = resumed ? resumed.seed : (opts.seed ?? config.seed);
+  const seed = resumed ? resumed.seed : (opts.seed ?? opts.config.seed);
+  // A resumed run continues with the config it started with. The store keeps it with credentials redacted,
+  // so the caller's freshly loaded config (which has them) is used when it matches the stored one.
+  let config = opts.config;
+  if (resumed) {
+    const same =
+      JSON.stringify(redactValues({ ...opts.config, seed }, opts.secrets ?? [])) ===
+      JSON.stringify(resumed.config);
+    if (!same) {
+      log(`resuming ${resumed.id} with the config it started with (curio.yaml has changed since)`);
+      config = resumed.config as CurioConfig;
+    }
+  }
   const trains = methodTrains(config.method);
   const trainable = trainableOf(config.redteam.trainable);
   const totalEpochs = opts.maxEpochs ?? config.ppo.epochs;
@@ -95,11 +108,11 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const providers: CampaignProviders = await createCampaignProviders(config, {
     seed,
     concurrency: opts.concurrency ?? config.concurrency,
-    ctx: { env: opts.env ?? process.env, baseDir, log },
+    ctx: { env: opts.env ?? process.env, baseDir, log, secrets: opts.secrets },
   });
   try {
     // fail fast, before a run is recorded, when the target or judge cannot answer at all
-    await probeProviders(providers, config);
+    await probeProviders(providers, config, opts.secrets);
   } catch (e) {
     await closeProviders(providers);
     throw e;
@@ -109,7 +122,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     store.createRun({
       name: config.name,
       seed,
-      config: { ...config, seed },
+      config: redactValues({ ...config, seed }, opts.secrets ?? []),
       versions: versions(),
       method: config.method,
     });
@@ -469,4 +482,11 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     await policy?.release();
     await closeProviders(providers);
   }
+}
+
+/** A copy of a JSON value with every occurrence of a secret string redacted. */
+function redactValues<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const redact = makeRedactor(secrets);
+  return JSON.parse(JSON.stringify(value), (_k, v) => (typeof v === "string" ? redact(v) : v)) as T;
 }

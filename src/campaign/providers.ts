@@ -2,6 +2,7 @@
 // ids (world, world-lexicon, world-strict, world-gibberish), which need the run's seed.
 
 import { type CurioConfig, providerSpecError, UnreachableError } from "../config/index.js";
+import { makeRedactor } from "../providers/http/redact.js";
 import type {
   Embedder,
   GibberishScorer,
@@ -80,14 +81,19 @@ export async function closeProviders(p: CampaignProviders): Promise<void> {
 }
 
 /** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
-export async function probeProviders(p: CampaignProviders, config: CurioConfig): Promise<void> {
+export async function probeProviders(
+  p: CampaignProviders,
+  config: CurioConfig,
+  secrets: readonly string[] = [],
+): Promise<void> {
+  const redact = makeRedactor(secrets); // a URL may carry a ${API_KEY}
   const [answer] = await p.target.respond(["Hello"]);
   if (answer?.error) {
     const where =
       (config.target as { baseUrl?: string; url?: string }).baseUrl ??
       (config.target as { url?: string }).url;
     throw new UnreachableError(
-      `target ${config.target.id}${where ? ` at ${where}` : ""} did not answer: ${answer.error}`,
+      redact(`target ${config.target.id}${where ? ` at ${where}` : ""} did not answer: ${answer.error}`),
       {
         hint: "check that the server is running and the URL, model and API key variable are right",
       },
@@ -95,7 +101,7 @@ export async function probeProviders(p: CampaignProviders, config: CurioConfig):
   }
   const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
   if (verdict?.error) {
-    throw new UnreachableError(`judge ${config.judge.id} did not answer: ${verdict.error}`, {
+    throw new UnreachableError(redact(`judge ${config.judge.id} did not answer: ${verdict.error}`), {
       hint: "check the judge's URL/model settings",
     });
   }

@@ -16,6 +16,19 @@ export function keyPathString(path: readonly PropertyKey[]): string {
     .join("");
 }
 
+/** Names of variables that hold credentials: their values are redacted wherever curio prints or stores text. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|AUTH|CREDENTIAL/i;
+
+/** The values of credential-like variables (${OPENAI_API_KEY}, ${X_TOKEN}, ...) that `text` refers to. */
+export function secretEnvValues(text: string, env: Env): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(ENV_REF)) {
+    const value = m[1] && SECRET_NAME.test(m[1]) ? env[m[1]] : undefined;
+    if (value) out.add(value);
+  }
+  return [...out];
+}
+
 /** Replaces ${VAR} and ${VAR:-default} in one string; `$${` stays a literal `${`. */
 export function interpolateEnv(text: string, env: Env, where: string): string {
   return text.replace(ENV_REF, (match, name: string | undefined, fallback: string | undefined) => {

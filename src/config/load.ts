@@ -6,7 +6,7 @@ import { parseDocument } from "yaml";
 import { WORLD_PROVIDER_IDS } from "../world/providers.js";
 import { ConfigError } from "./errors.js";
 import { formatIssues } from "./format-issues.js";
-import { type Env, resolveRefs } from "./interpolate.js";
+import { type Env, resolveRefs, secretEnvValues } from "./interpolate.js";
 import { curioJsonSchema } from "./json-schema.js";
 import { deepMerge, isPlainObject } from "./merge.js";
 import { methodDefaults } from "./methods.js";
@@ -19,6 +19,8 @@ export interface LoadedConfig {
   path: string;
   /** Its folder: the base of every relative path in it. */
   dir: string;
+  /** Values of credential-like ${VARS} the file uses: providers and the store redact them. */
+  secrets: string[];
 }
 
 /**
@@ -110,5 +112,6 @@ export function loadConfig(
       });
     }
   }
-  return { config: resolveConfigPaths(config, dir), path: abs, dir };
+  const secrets = secretEnvValues(text, opts.env ?? process.env);
+  return { config: resolveConfigPaths(config, dir), path: abs, dir, secrets };
 }

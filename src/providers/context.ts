@@ -17,6 +17,8 @@ export interface ProviderContext {
   defaults?: Record<string, unknown>;
   /** --no-cache: force `cache: false` on every kind that has a cache. */
   noCache?: boolean;
+  /** Credentials substituted into the config before providers saw it (e.g. ${API_KEY} in a URL): redacted too. */
+  secrets?: readonly string[];
 }
 
 export function defaultContext(partial: Partial<ProviderContext> = {}): ProviderContext {
@@ -26,6 +28,7 @@ export function defaultContext(partial: Partial<ProviderContext> = {}): Provider
     log: partial.log,
     defaults: partial.defaults,
     noCache: partial.noCache,
+    secrets: partial.secrets,
   };
 }
 

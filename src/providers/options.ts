@@ -67,7 +67,7 @@ export function makeHttpClient(
     cacheDir: opts.cache
       ? (opts.cacheDir ?? join(ctx.baseDir, ".curio", "cache", cacheName.replace(/[^A-Za-z0-9._-]+/g, "_")))
       : undefined,
-    secrets,
+    secrets: [...secrets, ...(ctx.secrets ?? [])],
     log: ctx.log,
   });
 }

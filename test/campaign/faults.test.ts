@@ -123,3 +123,31 @@ test("an unsupported setting is refused before anything runs", async () => {
     store.close();
   }
 });
+
+test("a key interpolated into a URL or header never reaches errors or the run store", {
+  timeout: 60_000,
+}, async () => {
+  const { url, server } = await chatServer(() => true);
+  await new Promise((r) => server.close(r));
+  const key = "sk-test-0123456789abcdef";
+  const target = {
+    id: "http",
+    url: `${url.replace("/v1", "")}/generate?key=\${CURIO_TEST_API_KEY}`,
+    headers: { "X-Api-Key": "${CURIO_TEST_API_KEY}" },
+    body: { prompt: "{{prompt}}" },
+    responsePath: "text",
+    retries: 0,
+  };
+  const { path, workspace } = writeConfig(tinyConfig({ target }));
+  const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "run", "-c", path], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CURIO_TEST_API_KEY: key },
+  });
+  assert.equal(r.status, 3, r.stderr);
+  assert.ok(!`${r.stdout}${r.stderr}`.includes(key), `the key leaked:\n${r.stderr}`);
+  assert.match(r.stderr, /did not answer/);
+  const store = RunStore.open(workspace);
+  assert.deepEqual(store.listRuns(), []);
+  store.close();
+});

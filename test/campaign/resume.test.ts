@@ -94,7 +94,8 @@ function expectedSamples(): SampleRecord[] {
 test("resume after kill -9 reproduces the uninterrupted run exactly", { timeout: 300_000 }, async () => {
   const expected = expectedSamples();
   const broken = writeConfig(config);
-  const r = await runAndSignal(broken.path, 2, Math.floor(Math.random() * 400), "SIGKILL");
+  // a random moment within the next epoch (an epoch takes ~50 ms on an idle machine)
+  const r = await runAndSignal(broken.path, 2, Math.floor(Math.random() * 30), "SIGKILL");
   assert.equal(r.signal, "SIGKILL", "the run was killed before it ended by itself");
   assert.ok(samplesOf(broken.workspace).length < expected.length, "the kill interrupted the run");
   runToEnd(["run", "-c", broken.path, "--resume", onlyRunId(broken.workspace), "--json"]);

@@ -45,7 +45,7 @@ export function runCommand(
     .action(async (o: RunOptions, cmd: Command) => {
       const out = makeOutput(cmd, o, io);
       const g = globalOptions(cmd);
-      const { config: loaded, path } = loadConfig(o.config);
+      const { config: loaded, path, secrets } = loadConfig(o.config);
       const config = o.cache === false ? { ...loaded, cache: false } : loaded;
       const runCampaign = await loadCampaign();
       const store = RunStore.open(config.workspace);
@@ -80,6 +80,7 @@ export function runCommand(
         const result = await runCampaign({
           config,
           configPath: path,
+          secrets,
           store,
           resume: o.resume,
           seed: o.seed,
