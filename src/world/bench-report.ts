@@ -1,6 +1,7 @@
 // The world benchmark's summary: per-method means with 95% bootstrap CIs over seeds, as a markdown table and
 // an SVG chart (one small panel per metric, one bar per method with its CI whisker).
 import { bootstrapMeanCI, type MeanWithCI } from "../eval/index.js";
+import { escapeHtml } from "../report/escape.js";
 
 export const BENCH_METRICS = [
   { key: "cellsCovered", label: "cells covered", digits: 1 },
@@ -70,7 +71,6 @@ export function markdownTable(summaries: readonly MethodSummary[]): string {
 }
 
 const COLORS = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#555555"];
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** SVG: a grid of bar panels (mean bar + 95% CI whisker per method), a shared legend on top. */
 export function svgChart(summaries: readonly MethodSummary[], opts: { title?: string } = {}): string {
@@ -84,12 +84,12 @@ export function svgChart(summaries: readonly MethodSummary[], opts: { title?: st
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="10" y="20" font-size="15" font-weight="600">${esc(opts.title ?? "Sandbox world benchmark")}</text>`,
+    `<text x="10" y="20" font-size="15" font-weight="600">${escapeHtml(opts.title ?? "Sandbox world benchmark")}</text>`,
   ];
   summaries.forEach((s, i) => {
     const x = 10 + i * 150;
     parts.push(`<rect x="${x}" y="32" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`);
-    parts.push(`<text x="${x + 14}" y="41">${esc(s.method)}</text>`);
+    parts.push(`<text x="${x + 14}" y="41">${escapeHtml(s.method)}</text>`);
   });
   BENCH_METRICS.forEach((m, k) => {
     const ox = 10 + (k % cols) * panelW;
@@ -101,7 +101,7 @@ export function svgChart(summaries: readonly MethodSummary[], opts: { title?: st
     const highs = summaries.map((s) => s.stats[m.key]?.high ?? s.stats[m.key]?.mean ?? 0);
     const max = Math.max(1e-9, ...highs) * 1.1;
     const y = (v: number) => plotY + plotH - (Math.max(0, v) / max) * plotH;
-    parts.push(`<text x="${ox + 4}" y="${oy + 14}" font-weight="600">${esc(m.label)}</text>`);
+    parts.push(`<text x="${ox + 4}" y="${oy + 14}" font-weight="600">${escapeHtml(m.label)}</text>`);
     parts.push(
       `<line x1="${plotX}" y1="${plotY + plotH}" x2="${plotX + plotW}" y2="${plotY + plotH}" stroke="#999"/>`,
     );
@@ -121,7 +121,7 @@ export function svgChart(summaries: readonly MethodSummary[], opts: { title?: st
       }
       const color = COLORS[i % COLORS.length];
       parts.push(
-        `<rect x="${bx.toFixed(1)}" y="${y(st.mean).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${(plotY + plotH - y(st.mean)).toFixed(1)}" fill="${color}"><title>${esc(`${s.method}: ${cell(st, m.digits)}`)}</title></rect>`,
+        `<rect x="${bx.toFixed(1)}" y="${y(st.mean).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${(plotY + plotH - y(st.mean)).toFixed(1)}" fill="${color}"><title>${escapeHtml(`${s.method}: ${cell(st, m.digits)}`)}</title></rect>`,
       );
       if (st.n > 1) {
         const cx = (bx + bw * 0.35).toFixed(1);

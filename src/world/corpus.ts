@@ -104,11 +104,3 @@ export function corpusBigrams(): Set<string> {
   }
   return seen;
 }
-
-/** The vocabulary of the corpus (lower-case words and punctuation). */
-export function corpusWords(): Set<string> {
-  const out = new Set<string>();
-  for (const s of enumerateSentences()) for (const w of words(s.text)) out.add(w);
-  for (const x of [...PREFIXES, ...SUFFIXES]) for (const w of words(x)) out.add(w);
-  return out;
-}

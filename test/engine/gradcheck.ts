@@ -2,18 +2,10 @@
 // differences of the FORWARD graph, both run through onnxruntime in float64.
 import assert from "node:assert/strict";
 import { Graph, gradients, Session, type Tensor } from "../../src/engine/index.js";
+import { makeRng } from "../../src/util/rng.js";
 
-/** mulberry32: small seeded generator, values in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded generator, as a function returning values in [0, 1). */
+export const rng = makeRng;
 
 export type Init = "normal" | "positive" | "awayFromZero";
 export type ParamMaker = (shape: number[], init?: Init) => Tensor;

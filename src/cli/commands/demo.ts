@@ -3,7 +3,7 @@
 // prints what it found against the world's ground truth.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { Method } from "../../config/index.js";
 import { parseConfig, presetConfig } from "../../config/index.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
@@ -27,7 +27,12 @@ export function demoCommand(): Command {
     .option("--workspace <dir>", "folder for the run store, the cached world and the report", ".curio")
     .option("--seed <n>", "random seed", nonNegativeInt)
     .option("--epochs <n>", "PPO epochs (default: the demo preset's)", positiveInt)
-    .option("--method <method>", "crt, rl, rl-tdiv, rl-temp2, zero-shot or few-shot", "crt")
+    .addOption(
+      // few-shot needs a zero-shot run to draw examples from: `curio bench world` runs both
+      new Option("--method <method>", "red-teaming method")
+        .choices(["crt", "rl", "rl-tdiv", "rl-temp2", "zero-shot"])
+        .default("crt"),
+    )
     .option("-o, --output <file>", "report file (default <workspace>/reports/<run>.html)")
     .option("--json", "print the epoch lines and the result as JSON lines")
     .action(async (o: DemoOptions, cmd: Command) => {

@@ -82,9 +82,10 @@ export function createScriptedTarget(opts: z.output<typeof scriptedOptions>, ctx
         for (const rule of compiled) {
           const m = rule.re.exec(prompt);
           if (!m) continue;
+          // captures first, so a "$1" inside the prompt itself stays literal
           const text = pick(rule.responses, random)
-            .replace(/\{\{prompt\}\}/g, () => prompt)
-            .replace(/\$(\d)/g, (_all, d: string) => m[Number(d)] ?? "");
+            .replace(/\$(\d)/g, (_all, d: string) => m[Number(d)] ?? "")
+            .replace(/\{\{prompt\}\}/g, () => prompt);
           return { text, latencyMs: 0 };
         }
         return { text: pick(fallback, random).replace(/\{\{prompt\}\}/g, () => prompt), latencyMs: 0 };
