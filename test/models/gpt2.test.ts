@@ -254,11 +254,11 @@ test("top:K makes the last K blocks and ln_f trainable; bad K is refused", async
   await policy.release();
   await assert.rejects(
     Gpt2Policy.load(TINY, { trainable: { kind: "top", k: 3 } }),
-    /k must be an integer from 1 to n_layer \(2\)/,
+    /k must be an integer from 1 to the number of layers \(2\)/,
   );
   await assert.rejects(
     Gpt2Policy.load(TINY, { trainable: { kind: "lora", r: 4, alpha: 8, targets: ["q_proj"] } }),
-    /LoRA targets q_proj match no layer/,
+    /LoRA targets q_proj match no gpt2 layer; valid: c_attn, c_proj, c_fc/,
   );
 });
 
