@@ -4,8 +4,8 @@
 export { attentionBias, ropeInverseFrequencies } from "./blocks.js";
 export { type CausalLM, type CausalLMOptions, loadCausalLM } from "./causal-lm.js";
 export { loadModelConfig, parseModelConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
-export { FAMILIES, familyOf, type ModelType } from "./families/index.js";
 export { type Gpt2Config, gpt2DecoderConfig, gpt2WeightShapes } from "./families/gpt2.js";
+export { FAMILIES, familyOf, type ModelType } from "./families/index.js";
 export type { DecoderConfig, ModelFamily, Positions, RopeScaling } from "./family.js";
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type Feed, Graph, type OutputTensor, SessionCache, type Tensor } from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
 import { familyOfConfig, loadModelConfig } from "./config.js";
-import { gpt2DecoderConfig, type Gpt2Config } from "./families/gpt2.js";
+import { type Gpt2Config, gpt2DecoderConfig } from "./families/gpt2.js";
 import type { DecoderConfig, ForwardResult, LeafSource, ModelFamily } from "./family.js";
 import { type GenerateOptions, type Generation, generateBatch, positions } from "./generate.js";
 import { resolveModel } from "./hub.js";
@@ -190,7 +190,10 @@ export class DecoderPolicy implements Policy {
       // The reference copy of a trainable weight gets its own name so both can live in one graph.
       const key = frozen && param ? `ref.${name}` : name;
       let m = this.leaves.get(g);
-      if (!m) this.leaves.set(g, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        this.leaves.set(g, m);
+      }
       let t = m.get(key);
       if (!t) {
         if (!frozen) t = g.param(name, param!.shape);

@@ -123,7 +123,10 @@ test("config.json: other model types are refused with the supported list; bad va
     () => parseModelConfig({ ...base, model_type: "falcon" }),
     /model_type "falcon" is not supported; supported: gpt2 \(.*\), llama \(.*\), mistral \(.*\), qwen2 \(.*\), qwen3/,
   );
-  assert.throws(() => parseModelConfig({ ...base, n_head: 5 }), /n_embd \(32\) must be divisible by n_head \(5\)/);
+  assert.throws(
+    () => parseModelConfig({ ...base, n_head: 5 }),
+    /n_embd \(32\) must be divisible by n_head \(5\)/,
+  );
   assert.throws(
     () => parseModelConfig({ ...base, n_layer: "2" }),
     /"n_layer" must be a positive integer, got "2"/,
@@ -133,7 +136,10 @@ test("config.json: other model types are refused with the supported list; bad va
     [config.vocabSize, config.maxPositions, config.width, config.layers, config.heads, config.headDim],
     [300, 64, 32, 2, 4, 8],
   );
-  assert.deepEqual([config.bosTokenId, config.eosTokenIds, config.norm], [299, [299], { kind: "layer", eps: 1e-5 }]);
+  assert.deepEqual(
+    [config.bosTokenId, config.eosTokenIds, config.norm],
+    [299, [299], { kind: "layer", eps: 1e-5 }],
+  );
   const dir = tempDir();
   writeFileSync(join(dir, "config.json"), "{not json");
   await assert.rejects(loadModelConfig(dir), /config\.json: not valid JSON/);
