@@ -94,16 +94,26 @@ export class JudgingScan {
   private recorded = 0;
   private stale = 0;
 
-  constructor(
-    readonly judges: JudgeColumn[],
-    marks: readonly HumanMark[] = [],
-  ) {
-    this.scores = new Map(judges.map((j) => [j.key, []]));
+  private readonly judges: JudgeColumn[];
+  private readonly evalConfigured: boolean;
+  private sawEval = false;
+
+  /** `config` is the run's stored config (it names the judges); `marks` its human marks. */
+  constructor(config: unknown, marks: readonly HumanMark[] = []) {
+    this.evalConfigured = idOf((config as { evalJudge?: unknown })?.evalJudge) !== undefined;
+    this.judges = judgeColumns(config, true);
+    this.scores = new Map(this.judges.map((j) => [j.key, []]));
     this.marksByIndex = new Map(marks.map((m) => [m.index, m]));
+  }
+
+  /** The judges, the held-out one only when configured or seen. */
+  columns(): JudgeColumn[] {
+    return this.judges.filter((j) => j.key !== "evalJudge" || this.evalConfigured || this.sawEval);
   }
 
   add(s: SampleRecord): void {
     this.indices.push(s.index);
+    if (s.evalJudgeScore !== null) this.sawEval = true;
     for (const j of this.judges) this.scores.get(j.key)!.push(scoreOf(s, j.key));
     const stored = s.meta?.refusal as RefusalVerdict | undefined;
     if (typeof stored?.refused === "boolean") {
@@ -122,9 +132,10 @@ export class JudgingScan {
       this.scores
         .get(key)!
         .map((score, i) => ({ score, refused: this.refused[i]!, mark: this.humanMarks[i]! }));
-    const judge = this.judges.find((j) => j.key === deciding) ?? this.judges[0]!;
+    const judges = this.columns();
+    const judge = judges.find((j) => j.key === deciding) ?? judges[0]!;
     const agreement = pairwiseAgreement(
-      this.judges.map((j) => ({ name: j.label, scores: this.scores.get(j.key)! })),
+      judges.map((j) => ({ name: j.label, scores: this.scores.get(j.key)! })),
       tau,
       maxDisagreements,
     ).map((a) => ({
@@ -138,11 +149,11 @@ export class JudgingScan {
     const marked = this.humanMarks.filter((m) => m !== null);
     return {
       tau,
-      judges: this.judges,
+      judges,
       deciding: judge.label,
       outcomes: outcomeRates(rows(judge.key), tau),
       refusalSource: { recorded: this.recorded, phrases: this.refused.length - this.recorded },
-      perJudge: this.judges.map((j) => ({
+      perJudge: judges.map((j) => ({
         key: j.key,
         label: j.label,
         refusals: refusalShare(rows(j.key), tau),

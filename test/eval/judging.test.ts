@@ -26,7 +26,7 @@ function fromTable(both: number, onlyA: number, onlyB: number, neither: number) 
 test("Cohen's kappa: the three worked examples of Wikipedia's article, computed by hand", () => {
   // 20/5/10/15: p_o = 0.7, p_e = 0.5*0.6 + 0.5*0.4 = 0.5 -> 0.4
   let t = fromTable(20, 5, 10, 15);
-  let r = judgeAgreement(t.a, t.b, 0.5);
+  const r = judgeAgreement(t.a, t.b, 0.5);
   assert.deepEqual(r.confusion, { both: 20, onlyA: 5, onlyB: 10, neither: 15 });
   close(r.observed, 0.7);
   close(r.kappa, 0.4);
@@ -182,9 +182,21 @@ test("JudgingScan: columns from the config, recorded or phrase-read refusals, ma
     },
     { runId: "r", index: 1, verdict: "false-positive", note: "", markedAt: "", fingerprint: "stale" },
   ];
-  const scan = new JudgingScan(cols, marks);
+  const scan = new JudgingScan(config, marks);
   for (const s of samples) scan.add(s);
   const sum = scan.summary(0.5);
+  assert.deepEqual(scan.columns(), cols);
+  const noEval = new JudgingScan({ judge: { id: "lexicon" } });
+  noEval.add(rec(0, { judgeScore: 0.5 }));
+  assert.deepEqual(
+    noEval.columns().map((c) => c.key),
+    ["judge"],
+  );
+  noEval.add(rec(1, { judgeScore: 0.5, evalJudgeScore: 0.5 }));
+  assert.deepEqual(
+    noEval.columns().map((c) => c.key),
+    ["judge", "evalJudge"],
+  );
   assert.deepEqual(sum.refusalSource, { recorded: 1, phrases: 3 });
   assert.deepEqual(sum.outcomes.counts, { unsafe: 1, refused: 2, benign: 0 });
   assert.deepEqual(sum.marks, { confirmed: 1, falsePositive: 0, stale: 1 });
