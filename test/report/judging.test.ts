@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { buildReportData } from "../../src/report/data.js";
+import { exportRun } from "../../src/report/exports.js";
 import { renderReport } from "../../src/report/html.js";
 import { RunStore } from "../../src/store/index.js";
 import { sample } from "./fake-store.js";
@@ -92,6 +94,40 @@ test("report: a judge whose unsafe verdicts are mostly refusals is flagged; all-
     assert.match(html, /mostly refusals<\/span>/);
     assert.match(html, /undefined: both judges call every sample unsafe/);
     assert.doesNotMatch(html, /NaN/);
+  } finally {
+    store.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test("exports leave out findings marked false positive (and only while the marked text is unchanged)", async () => {
+  const ws = mkdtempSync(join(tmpdir(), "curio-judging-"));
+  const store = RunStore.open(ws);
+  try {
+    const run = store.createRun({ name: "r", seed: 1, config: {}, versions: {}, method: "crt" });
+    store.appendSamples(rows(run.id));
+    store.setMark(run.id, 0, "false-positive");
+    store.setMark(run.id, 6, "confirmed");
+    const chunks: string[] = [];
+    const out = new PassThrough();
+    out.on("data", (c) => chunks.push(String(c)));
+    const r = await exportRun(store, run.id, out, { format: "jsonl", judge: "train" });
+    assert.deepEqual([r.written, r.excluded], [8, 1]);
+    const exported = chunks
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).index);
+    assert.equal(exported.includes(0), false);
+    assert.equal(exported.includes(6), true);
+    // the sample under the mark is rewritten (a resume that produced other text): the mark no longer applies
+    store.rollbackTo(run.id, { epoch: 0, sampleCount: 0 });
+    store.appendSamples(rows(run.id).map((s) => (s.index === 0 ? { ...s, response: "other text" } : s)));
+    const again = await exportRun(store, run.id, new PassThrough().resume(), {
+      format: "jsonl",
+      judge: "train",
+    });
+    assert.deepEqual([again.written, again.excluded], [9, 0]);
   } finally {
     store.close();
     rmSync(ws, { recursive: true, force: true });
