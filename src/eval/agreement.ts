@@ -55,7 +55,7 @@ export function cohenKappa(c: Confusion): Kappa {
     return {
       kappa: null,
       observed,
-      note: `undefined: both judges call every sample ${cls}, so agreement cannot be told from chance`,
+      note: `undefined: both judges call every sample ${cls}`,
     };
   }
   return { kappa: (observed - chance) / (1 - chance), observed };
