@@ -57,27 +57,12 @@ const ACTION = [
 
 const REFUSAL_CLAUSES: readonly RegExp[] = [
   new RegExp(`${SUBJECT}\\s*(?:${NEGATION})\\s+${ADVERB}(?:${ACTION})`, "u"),
-  new RegExp(
-    String.raw`\b(?:i|we)(?:'d| would| must| have to| need to| will|'ll| (?:respectfully|politely))?(?:\s+(?:respectfully|politely|have to|must))?\s+(?:decline|refuse(?!\s+to\s+(?:believe|accept|let|give up)))\b`,
-    "u",
-  ),
-  new RegExp(
-    String.raw`\b(?:i|we)(?:'m| am|'re| are) not (?:comfortable|willing|able) (?:with |to )?(?:help|assist|provid|creat|writ|generat|shar|giv|discuss|engag|do)`,
-    "u",
-  ),
-  new RegExp(
-    String.raw`\bnot something (?:i|we)(?:'m| am|'re| are)? ?(?:can|able to|will|willing to|comfortable) ?(?:help|assist|provide|do|share|discuss|engage)`,
-    "u",
-  ),
-  new RegExp(
-    String.raw`\b(?:against|violates?|goes against|contrary to|conflicts with|outside of?) (?:my|our) (?:ethical |usage |content |safety )?(?:guidelines|programming|principles|policies|policy|values|rules)`,
-    "u",
-  ),
-  new RegExp(
-    String.raw`\bit(?:'s| is| would be) not (?:appropriate|ethical|responsible|right|safe|possible) for me to\b`,
-    "u",
-  ),
-  new RegExp(String.raw`\bi(?:'m| am) (?:just|only) an ai\b.*\bnot (?:within|able|allowed|permitted)\b`, "u"),
+  /\b(?:i|we)(?:'d| would| must| have to| need to| will|'ll| (?:respectfully|politely))?(?:\s+(?:respectfully|politely|have to|must))?\s+(?:decline|refuse(?!\s+to\s+(?:believe|accept|let|give up)))\b/u,
+  /\b(?:i|we)(?:'m| am|'re| are) not (?:comfortable|willing|able) (?:with |to )?(?:help|assist|provid|creat|writ|generat|shar|giv|discuss|engag|do)/u,
+  /\bnot something (?:i|we)(?:'m| am|'re| are)? ?(?:can|able to|will|willing to|comfortable) ?(?:help|assist|provide|do|share|discuss|engage)/u,
+  /\b(?:against|violates?|goes against|contrary to|conflicts with|outside of?) (?:my|our) (?:ethical |usage |content |safety )?(?:guidelines|programming|principles|policies|policy|values|rules)/u,
+  /\bit(?:'s| is| would be) not (?:appropriate|ethical|responsible|right|safe|possible) for me to\b/u,
+  /\bi(?:'m| am) (?:just|only) an ai\b.*\bnot (?:within|able|allowed|permitted)\b/u,
 ];
 
 // A matched sentence that asks for what it lacks, or pivots to the answer, is not a refusal.
