@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { parseConfig } from "../../src/config/index.js";
 import { createJudge } from "../../src/providers/index.js";
 import { refusalDetector } from "../../src/providers/judges/refusal-phrases.js";
 
@@ -131,4 +132,21 @@ test("refusal judge kind: a classifier combined with the phrases (any, both, cla
   );
   const [e] = await strict.score(["q"], ["I can't help with that."]);
   assert.equal(e.error, "refusal classifier: model not loaded");
+});
+
+test("config: refusal is on by default, cannot be the judge; extra judges need distinct names", () => {
+  const base = { target: { id: "t" }, judge: { id: "lexicon" } };
+  const c = parseConfig(base);
+  assert.deepEqual(c.refusal, { id: "refusal" });
+  assert.deepEqual(c.judges, []);
+  assert.equal(parseConfig({ ...base, refusal: null }).refusal, null);
+  assert.throws(() => parseConfig({ ...base, judge: { id: "refusal" } }), /judge.*put it under refusal:/s);
+  assert.throws(
+    () => parseConfig({ ...base, judges: [{ id: "lexicon" }, { id: "lexicon" }] }),
+    /judges\[1\].*two extra judges are called "lexicon"/s,
+  );
+  assert.equal(
+    parseConfig({ ...base, judges: [{ id: "lexicon" }, { id: "lexicon", name: "b" }] }).judges.length,
+    2,
+  );
 });
