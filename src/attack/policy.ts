@@ -1,8 +1,14 @@
-// The red-team language model, as the attackers use it. The PPO trainer needs the GPT-2 policy's graph
-// building blocks; the other attackers only sample, through `SamplingPolicy`. This file is the one place
-// that names the concrete policy class.
+// The red-team language model, as the attackers use it: the models layer's family-agnostic `Policy` for the
+// PPO trainer, the smaller `SamplingPolicy` for attackers that only sample. This file is the one place that
+// names the concrete policy class.
 import type { CurioConfig } from "../config/index.js";
-import { type GenerateOptions, type Generation, Gpt2Policy, type Trainable } from "../models/index.js";
+import {
+  DecoderPolicy,
+  type GenerateOptions,
+  type Generation,
+  type Policy,
+  type Trainable,
+} from "../models/index.js";
 import { ConfigError } from "../util/errors.js";
 
 /** What a sampling-only attacker needs from a policy. */
@@ -27,8 +33,8 @@ export function trainableOf(c: CurioConfig["redteam"]["trainable"]): Trainable {
 export async function loadRedTeamPolicy(
   source: string,
   opts: { config: CurioConfig; valueHead: boolean; seed: number; threads?: number },
-): Promise<Gpt2Policy> {
-  return Gpt2Policy.load(source, {
+): Promise<Policy> {
+  return DecoderPolicy.load(source, {
     trainable: trainableOf(opts.config.redteam.trainable),
     valueHead: opts.valueHead,
     seed: opts.seed,

@@ -3,6 +3,7 @@
 // derive from this table. Adding a method means one file that implements Attacker and one entry here.
 // Implementations load lazily, so reading the table (the config layer does) loads no model code.
 import { z } from "zod";
+import { corpusOptions } from "./corpus.js";
 import type { Attacker, AttackerContext } from "./types.js";
 
 export interface AttackMethod<S extends z.ZodType = z.ZodType> {
@@ -76,6 +77,14 @@ export const attackMethods = {
     defaults: { rewards: noCuriosity },
     options: noOptions,
     create: prompted("few-shot"),
+  }),
+  corpus: method({
+    summary:
+      "Sends the seed corpus as it is, line by line (the baseline a learnt attacker must beat); no model.",
+    trains: false,
+    defaults: { rewards: noCuriosity },
+    options: corpusOptions,
+    create: async (ctx) => (await import("./corpus.js")).createCorpusAttacker(ctx),
   }),
 } as const;
 

@@ -74,6 +74,8 @@ export interface AttackerContext<O = unknown> {
   /** onnxruntime threads for the attacker's models. */
   threads?: number;
   log: (line: string) => void;
+  /** Relative paths in the method's options resolve against this (curio.yaml's folder). */
+  baseDir: string;
   /** The run store, for methods that read earlier runs (few-shot examples). */
   store: RunStore;
   /** The model under test: methods that harden it between rounds (Active Attacks) train it through its own API. */

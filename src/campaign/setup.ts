@@ -95,6 +95,7 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       seed,
       threads: opts.threads,
       log,
+      baseDir: baseDirOf(opts.configPath),
       store,
       target: providers.target,
     });
