@@ -2,6 +2,14 @@
 
 export { type CausalLM, loadCausalLM } from "./causal-lm.js";
 export {
+  CHAT_TEMPLATE_FILE,
+  type ChatRenderOptions,
+  ChatTemplate,
+  type ChatTemplateMessage,
+  loadChatTemplate,
+  strftime,
+} from "./chat-template.js";
+export {
   type Gpt2Config,
   gpt2ConfigJson,
   loadGpt2Config,
@@ -11,6 +19,12 @@ export {
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";
 export { type Gpt2LoadOptions, Gpt2Policy, type HiddenInputs, MODEL_FILES } from "./policy.js";
+export {
+  type ChatTemplateMode,
+  type InstructionPrompt,
+  type InstructionPromptOptions,
+  instructionPrompt,
+} from "./prompt.js";
 export {
   parseSafeTensors,
   readSafeTensors,
@@ -22,6 +36,14 @@ export {
 } from "./safetensors.js";
 export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./sampling.js";
 export { lmBatchFeeds, lmLossGraph, readSftData, type SftOptions, type SftResult, sft } from "./sft.js";
-export { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
+export {
+  createTokenizer,
+  type EncodeOptions,
+  loadTokenizer,
+  type ModelSpecialIds,
+  OPTIONAL_TOKENIZER_FILES,
+  type TextTokenizer,
+  TOKENIZER_FILE,
+} from "./tokenizer.js";
 export { type ParamEntry, parseTrainable, type Trainable } from "./trainable.js";
 export { type Gpt2Weights, gpt2WeightShapes, loadGpt2Weights } from "./weights.js";
