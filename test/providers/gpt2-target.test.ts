@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadCausalLM } from "../../src/models/index.js";
+import { loadCausalLM, loadTokenizer } from "../../src/models/index.js";
 import { createTarget } from "../../src/providers/index.js";
+import { createGpt2Target, gpt2TargetOptions } from "../../src/providers/targets/gpt2.js";
 import { applyTemplate } from "../../src/providers/templates.js";
+import { REFERENCE, TOKENIZERS } from "../models/tokenizer-fixtures.js";
 
 const TINY = fileURLToPath(new URL("../models/fixtures/tiny-gpt2", import.meta.url));
 
@@ -49,4 +51,34 @@ test("gpt2 target: a prompt too long for the model is an error result, not a thr
   assert.equal(r.text, "");
   assert.match(r.error!, /exceeds the model's 64 positions/);
   await target.close?.();
+});
+
+test("gpt2 target: chatTemplate auto feeds the model's chat template (system + user + assistant header)", async () => {
+  const ref = REFERENCE.styles.qwen2!;
+  const tokenizer = await loadTokenizer(`${TOKENIZERS}/qwen2`, { eosId: ref.eosId });
+  const seen: (string | number[])[] = [];
+  const lm = {
+    tokenizer,
+    generate: async (prompts: (string | number[])[]) => {
+      seen.push(...prompts);
+      return prompts.map((p) => ({ text: "ok", ids: [1], promptIds: typeof p === "string" ? [] : p }));
+    },
+  };
+  const chat = ref.chats[1]!; // [system, user], add_generation_prompt
+  const make = (o: Record<string, unknown>) =>
+    createGpt2Target(
+      "fake",
+      gpt2TargetOptions.parse({ systemPrompt: chat.messages[0]!.content, ...o }),
+      async () => lm,
+    );
+  const auto = await make({});
+  const [r] = await auto.respond([chat.messages[1]!.content]);
+  assert.equal(r!.error, undefined);
+  assert.deepEqual(seen[0], chat.ids, "the ids transformers' apply_chat_template gives");
+  const none = await make({ chatTemplate: "none" });
+  await none.respond(["plain"]);
+  assert.deepEqual(seen[1], tokenizer.encode("plain", { addSpecialTokens: true }));
+  const alpaca = await make({ template: "alpaca" });
+  await alpaca.respond(["x"]);
+  assert.equal(seen[2], applyTemplate("alpaca", "x"), "a text template wins over the chat template");
 });
