@@ -119,8 +119,8 @@ export function trainByteLevelBpe(texts: Iterable<string>, opts: BpeTrainOptions
       const key = s[i]! * PAIR + s[i + 1]!;
       pairCounts.set(key, (pairCounts.get(key) ?? 0) + sign * counts[w]!);
       if (sign > 0) {
-        let set = pairWords.get(key);
-        if (!set) pairWords.set(key, (set = new Set()));
+        const set = pairWords.get(key) ?? new Set<number>();
+        pairWords.set(key, set);
         set.add(w);
       }
       changed.add(key);
@@ -128,7 +128,7 @@ export function trainByteLevelBpe(texts: Iterable<string>, opts: BpeTrainOptions
   };
   const heap = new PairHeap();
   const initial = new Set<number>();
-  words.forEach((_, w) => addPairs(w, 1, initial));
+  for (let w = 0; w < words.length; w++) addPairs(w, 1, initial);
   for (const key of initial) heap.push(pairCounts.get(key)!, key);
 
   const merges: [string, string][] = [];
