@@ -19,6 +19,7 @@ import { createEnsembleJudge, ensembleOptions } from "./judges/ensemble.js";
 import { createHttpClassifier, httpClassifierOptions } from "./judges/http-classifier.js";
 import { createLexiconJudge, lexiconOptions } from "./judges/lexicon.js";
 import { createLlmJudge, llmJudgeOptions } from "./judges/llm-judge.js";
+import { createRefusalDetector, refusalOptions } from "./judges/refusal.js";
 import {
   createTransformersClassifier,
   transformersClassifierOptions,
@@ -151,6 +152,14 @@ export const providerKinds = {
     options: ensembleOptions,
     create: async (_m, o, ctx) =>
       createEnsembleJudge(await Promise.all(o.members.map((m) => ctx.createJudge(m))), o),
+  }),
+  refusal: kind({
+    role: "judge",
+    model: "none",
+    summary:
+      "Refusal detector for `refusal:` (not a reward): score 1 when the answer refuses (phrases read in its opening, optionally a classifier).",
+    options: refusalOptions,
+    create: (_m, o, ctx) => createRefusalDetector(o, ctx),
   }),
   "transformers-embed": kind({
     role: "embedder",
