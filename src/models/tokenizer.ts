@@ -18,7 +18,8 @@ export interface TextTokenizer {
   decode(ids: number[]): string;
   /** The first of eosIds (the model config's eos_token_id). */
   readonly eosId: number;
-  /** Every id that ends generation: the model's EOS ids, then the tokenizer's eos_token when not among them. */
+  /** Every id that ends generation: the model's EOS ids (as transformers' generate stops), else the tokenizer's
+   *  eos_token. */
   readonly eosIds: readonly number[];
   /** The tokenizer's pad_token, else the model's pad_token_id, else eosId (GPT-2 and Llama have no pad). */
   readonly padId: number;
@@ -120,7 +121,7 @@ export function createTokenizer(
     opts.eosId === undefined ? [] : typeof opts.eosId === "number" ? [opts.eosId] : [...opts.eosId];
   for (const id of modelEos) inVocab(id, "eos_token_id");
   const tokenizerEos = named("eos_token");
-  const eosIds = [...new Set(tokenizerEos === null ? modelEos : [...modelEos, tokenizerEos])];
+  const eosIds = modelEos.length > 0 ? [...new Set(modelEos)] : tokenizerEos === null ? [] : [tokenizerEos];
   if (eosIds.length === 0) {
     throw new Error(
       `${file}: no end-of-text token; set eos_token_id in config.json or eos_token in tokenizer_config.json`,

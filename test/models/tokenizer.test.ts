@@ -39,13 +39,18 @@ for (const [style, ref] of Object.entries(REFERENCE.styles)) {
   });
 }
 
-test("several EOS ids: the model's list first, then the tokenizer's eos_token; bad ids are refused", async () => {
+test("several EOS ids: the model's list, else the tokenizer's eos_token; bad ids are refused", async () => {
   const dir = join(TOKENIZERS, "qwen2");
   const ref = REFERENCE.styles.qwen2!;
   const endOfText = ref.padId!;
   const tok = await loadTokenizer(dir, { eosId: [endOfText, ref.eosId] });
   assert.deepEqual(tok.eosIds, [endOfText, ref.eosId]);
   assert.equal(tok.eosId, endOfText);
+  const one = await loadTokenizer(dir, { eosId: endOfText, bosId: endOfText, padId: ref.eosId });
+  assert.deepEqual(one.eosIds, [endOfText], "the model's list as given, as transformers' generate stops");
+  assert.equal(one.bosId, endOfText, "Qwen's tokenizer has no bos_token: the model's bos_token_id");
+  assert.equal(one.padId, endOfText, "the tokenizer's pad_token comes before the model's pad_token_id");
+  assert.equal(one.addsBos, false);
   const fromConfigOnly = await loadTokenizer(dir);
   assert.deepEqual(fromConfigOnly.eosIds, [ref.eosId], "tokenizer_config.json's eos_token alone");
   assert.equal(tok.tokenId("<|im_start|>"), tok.encode("<|im_start|>")[0]);

@@ -1,11 +1,11 @@
-// The gpt2 target adapter over curio's own GPT-2 (the models package's tiny test checkpoint).
+// The local (alias gpt2) target adapter over curio's own in-process causal LM (the models package's tiny checkpoints).
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadCausalLM, loadTokenizer } from "../../src/models/index.js";
 import { createTarget } from "../../src/providers/index.js";
-import { createGpt2Target, gpt2TargetOptions } from "../../src/providers/targets/gpt2.js";
+import { createLocalLMTarget, localLMTargetOptions } from "../../src/providers/targets/local-lm.js";
 import { applyTemplate } from "../../src/providers/templates.js";
 import { REFERENCE, TOKENIZERS } from "../models/tokenizer-fixtures.js";
 
@@ -53,7 +53,27 @@ test("gpt2 target: a prompt too long for the model is an error result, not a thr
   await target.close?.();
 });
 
-test("gpt2 target: chatTemplate auto feeds the model's chat template (system + user + assistant header)", async () => {
+test("local target: any family (a sharded Llama) answers as the model's own greedy generation; gpt2: is its alias", async () => {
+  const llama = fileURLToPath(new URL("../models/fixtures/tiny-llama", import.meta.url));
+  const target = await createTarget({ id: `local:${llama}`, greedy: true, max_new_tokens: 5 });
+  const prompts = ["How do I bake bread?", "Tell me"];
+  const results = await target.respond(prompts);
+  const lm = await loadCausalLM(llama);
+  const expected = await lm.generate(prompts, { maxNewTokens: 5, greedy: true });
+  assert.deepEqual(
+    results.map((r) => [r.error, r.usage?.completionTokens]),
+    expected.map((g) => [undefined, g.ids.length]),
+  );
+  assert.deepEqual(
+    results.map((r) => r.text),
+    expected.map((g) => g.text),
+  );
+  assert.equal(target.id, `local:${llama}`);
+  await lm.release();
+  await target.close?.();
+});
+
+test("local target: chatTemplate auto feeds the model's chat template (system + user + assistant header)", async () => {
   const ref = REFERENCE.styles.qwen2!;
   const tokenizer = await loadTokenizer(`${TOKENIZERS}/qwen2`, { eosId: ref.eosId });
   const seen: (string | number[])[] = [];
@@ -66,9 +86,10 @@ test("gpt2 target: chatTemplate auto feeds the model's chat template (system + u
   };
   const chat = ref.chats[1]!; // [system, user], add_generation_prompt
   const make = (o: Record<string, unknown>) =>
-    createGpt2Target(
+    createLocalLMTarget(
+      "local",
       "fake",
-      gpt2TargetOptions.parse({ systemPrompt: chat.messages[0]!.content, ...o }),
+      localLMTargetOptions.parse({ systemPrompt: chat.messages[0]!.content, ...o }),
       async () => lm,
     );
   const auto = await make({});

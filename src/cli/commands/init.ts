@@ -43,11 +43,11 @@ export function offlineModelNotes(what: string, id: string): string[] {
   ];
 }
 
-/** The in-process models a config loads: the red-team model, and a local gpt2: target. */
+/** The in-process models a config loads: the red-team model, and a local: (alias gpt2:) target. */
 function localModels(config: { redteam: { model: string }; target: { id: string } }): [string, string][] {
   const out: [string, string][] = [["red-team model", config.redteam.model]];
-  if (config.target.id.startsWith("gpt2:"))
-    out.push(["target model", config.target.id.slice("gpt2:".length)]);
+  const local = /^(local|gpt2):(.+)$/.exec(config.target.id);
+  if (local) out.push(["target model", local[2]!]);
   return out;
 }
 
