@@ -3,23 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { loadConfig } from "../../src/config/index.js";
 import { tempDir } from "../store/helpers.js";
-
-async function curio(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "curio", ...args], {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { curio } from "./helpers.js";
 
 test("init --preset qwen-instruct: chat-template attacker, offline file list and folders in the comments", async () => {
   const { dir, cleanup } = tempDir("curio-init-");
