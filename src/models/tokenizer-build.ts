@@ -178,21 +178,18 @@ function mergeWord(symbols: number[], a: number, b: number, id: number): number[
   return out;
 }
 
+/** A tokenizer.json added-token entry for a special token (matched as is in any text, never split). */
+export function specialTokenJson(id: number, content: string): Record<string, unknown> {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
 /** tokenizer.json for a trained BPE: the special tokens as added tokens, byte-level decoding, no BOS added. */
 export function bpeTokenizerJson(bpe: TrainedBpe, specialTokens: readonly string[]): Record<string, unknown> {
   return {
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: specialTokens.map((content) => ({
-      id: bpe.vocab.indexOf(content),
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: specialTokens.map((content) => specialTokenJson(bpe.vocab.indexOf(content), content)),
     normalizer: null,
     pre_tokenizer: PRE_TOKENIZER,
     post_processor: { type: "ByteLevel", add_prefix_space: true, trim_offsets: false, use_regex: true },
