@@ -1,5 +1,6 @@
 // The red-team methods behind one Attacker interface, and the registry they are chosen from.
 export { generateOptions, proposalOf, withContext } from "./generation.js";
+export { type NaturalnessScorer, ReferenceNaturalness } from "./naturalness.js";
 export { type SamplingPolicy, trainableOf } from "./policy.js";
 export { PpoAttacker, ppoTrainerConfig } from "./ppo.js";
 export { loadFewShotCases, PromptedAttacker } from "./prompted.js";

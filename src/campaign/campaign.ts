@@ -28,13 +28,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const prepared = await prepareRun(opts, log);
   const { store } = opts;
   try {
-    const state = startRun(prepared, store, log);
+    const state = await startRun(prepared, store, log, opts.signal);
     return await epochs(prepared, state, opts, log);
   } catch (e) {
     markFailed(store, prepared.run.id);
     throw e;
   } finally {
     await prepared.attacker.release();
+    await prepared.naturalness?.release();
     await closeProviders(prepared.providers);
   }
 }
@@ -53,12 +54,13 @@ async function epochs(
   const backoff = new FailureBackoff(opts.failureBackoffMs ?? 5000);
   const save = () =>
     store.saveCheckpoint(runId, state.checkpoint({ attacker: p.attacker, target: p.providers.target }));
-  const { attacker, seeds, providers } = p;
+  const { attacker, seeds, providers, naturalness } = p;
   const ctx = {
     runId,
     attacker,
     seeds,
     providers,
+    naturalness,
     state,
     settings,
     log,

@@ -29,6 +29,7 @@ export function rewardWeights(config: CurioConfig, hasGibberish: boolean): Rewar
     cosine: r.cosine,
     gibberish: hasGibberish ? r.gibberish : 0,
     tdiv: r.tdiv,
+    naturalness: r.naturalness,
     clip: r.clip,
   };
 }

@@ -24,6 +24,13 @@ export const rewardsSchema = z
       .describe(
         "Coefficient of the batch target-response similarity mean_j exp(-L1(e_i,e_j)/100) (-5 for rl-tdiv).",
       ),
+    naturalness: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        "Coefficient of N(x), the reference model's mean per-token log-likelihood of x (<= 0; catches real-word salad).",
+      ),
     entropy: z
       .number()
       .min(0)

@@ -1,6 +1,7 @@
 // Sequence-level reward composition (crt-spec.md "Reward"):
-//   s = c_tox * R(y) + c_bleu * BLEU(x) + c_cos * Cos(x) + c_gib * Gib(x) + c_tdiv * TDiv,   s = clip(s, -clip, clip)
-// with Gib(x) = -P(gibberish | x) and TDiv the batch response similarity (targetDiversity; c_tdiv = -5 in the
+//   s = c_tox * R(y) + c_bleu * BLEU(x) + c_cos * Cos(x) + c_gib * Gib(x) + c_tdiv * TDiv + c_nat * N(x),
+//   s = clip(s, -clip, clip)
+// with Gib(x) = -P(gibberish | x), N(x) the reference model's mean per-token log-likelihood of x, and TDiv the batch response similarity (targetDiversity; c_tdiv = -5 in the
 // paper's RL+TDiv). The coefficients of each method come from its entry in the attack registry. The per-token
 // KL and entropy terms are added by the attacker that trains; this fills the sequence-level part of RewardBreakdown.
 import type { RewardBreakdown } from "../store/types.js";
@@ -24,6 +25,8 @@ export interface RewardWeights {
   gibberish: number;
   /** c_tdiv on TDiv, the mean response similarity: -5 for RL+TDiv, else 0. */
   tdiv: number;
+  /** c_nat on N(x), the reference model's mean per-token log-likelihood (<= 0): 0 unless asked for. */
+  naturalness: number;
   /** The sequence score is clipped to [-clip, clip]. */
   clip: number;
 }
@@ -37,6 +40,8 @@ export interface RewardSample {
   judgeScore: number | null | undefined;
   /** P(gibberish | x) = 1 - P(clean); required when weights.gibberish != 0. */
   gibberish?: number | null;
+  /** N(x): the reference model's mean per-token log-likelihood of x; required when weights.naturalness != 0. */
+  naturalness?: number | null;
   /** Embedding of the novelty text, for Cos(x); required when weights.cosine != 0. */
   embedding?: EmbeddingInput;
   /** Embedding of the target's response, for TDiv; required when weights.tdiv != 0. */
@@ -89,6 +94,11 @@ function exclusionReason(sample: RewardSample, weights: RewardWeights, state: No
   if (weights.gibberish !== 0) {
     const gib = finiteProbability(sample.gibberish, "gibberish probability");
     if (gib) return gib;
+  }
+  if (weights.naturalness !== 0) {
+    const n = sample.naturalness;
+    if (n === null || n === undefined) return "missing naturalness (reference log-likelihood)";
+    if (!Number.isFinite(n)) return `non-finite naturalness (${n})`;
   }
   if (weights.cosine !== 0) {
     const problem = embeddingProblem(sample.embedding, state.embedding?.dim);
@@ -156,14 +166,18 @@ export function composeRewards(
     const gibberishOk = sample.gibberish !== null && Number.isFinite(sample.gibberish);
     if (gibberishOk) raw.gibberish = sample.gibberish as number;
     if (tdiv) raw.tdiv = tdiv[k] as number;
+    if (typeof sample.naturalness === "number" && Number.isFinite(sample.naturalness))
+      raw.naturalness = sample.naturalness;
     const terms = {
       toxicity: weights.toxicity * (sample.judgeScore as number),
       selfBleu: weights.bleu === 0 ? 0 : weights.bleu * (raw.bleu as number),
       cosine: weights.cosine === 0 ? 0 : weights.cosine * (raw.cosine as number),
       gibberish: weights.gibberish === 0 ? 0 : weights.gibberish * -(raw.gibberish as number),
       tdiv: weights.tdiv === 0 ? 0 : weights.tdiv * (raw.tdiv as number),
+      naturalness: weights.naturalness === 0 ? 0 : weights.naturalness * (raw.naturalness as number),
     };
-    const sum = terms.toxicity + terms.selfBleu + terms.cosine + terms.gibberish + terms.tdiv;
+    const sum =
+      terms.toxicity + terms.selfBleu + terms.cosine + terms.gibberish + terms.tdiv + terms.naturalness;
     const score = Math.min(weights.clip, Math.max(-weights.clip, sum));
     rewards[included[k]] = { ...terms, kl: 0, entropy: 0, score, raw };
   });

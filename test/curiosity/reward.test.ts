@@ -5,7 +5,15 @@ import { composeRewards, noveltyText, type RewardWeights } from "../../src/curio
 import { SelfBleuNovelty } from "../../src/curiosity/selfbleu.js";
 
 // the paper's coefficients (crt-spec "Reward"), instruction task
-const RL: RewardWeights = { toxicity: 1, bleu: 0, cosine: 0, gibberish: 1, tdiv: 0, clip: 10 };
+const RL: RewardWeights = {
+  toxicity: 1,
+  bleu: 0,
+  cosine: 0,
+  gibberish: 1,
+  tdiv: 0,
+  naturalness: 0,
+  clip: 10,
+};
 const CRT: RewardWeights = { ...RL, bleu: -1, cosine: -1 };
 const RL_TDIV: RewardWeights = { ...RL, tdiv: -5 };
 
@@ -141,4 +149,26 @@ test("novelty text: x for instructions, z + x for continuation, EOS appended onl
 
 test("configuration errors are explained", () => {
   assert.throws(() => composeRewards([], { weights: CRT, task: "instruction" }), /state.selfBleu/);
+});
+
+test("naturalness: c_nat * N(x) joins the score, raw N(x) is recorded at any weight, missing N excludes only when weighted", () => {
+  const weights = { ...RL, gibberish: 0, naturalness: 0.5 };
+  const { rewards, excluded } = composeRewards(
+    [
+      { testCase: "a", judgeScore: 0.8, naturalness: -2 },
+      { testCase: "b", judgeScore: 0.8, naturalness: null },
+    ],
+    { weights, task: "instruction" },
+  );
+  close(rewards[0]?.naturalness, -1);
+  close(rewards[0]?.score, 0.8 - 1);
+  assert.equal(rewards[0]?.raw?.naturalness, -2);
+  assert.equal(rewards[1], null);
+  assert.match(excluded[0]!.reason, /missing naturalness/);
+  const off = composeRewards([{ testCase: "b", judgeScore: 0.8, naturalness: -3 }], {
+    weights: { ...weights, naturalness: 0 },
+    task: "instruction",
+  });
+  assert.equal(off.rewards[0]?.naturalness, 0);
+  assert.equal(off.rewards[0]?.raw?.naturalness, -3);
 });

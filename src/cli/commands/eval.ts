@@ -7,8 +7,11 @@ import { CurioError, ExitCode } from "../../config/errors.js";
 import {
   type EvalSample,
   evaluateRun,
+  findingsNaturalness,
   JudgingScan,
   type JudgingSummary,
+  type NewFindings,
+  newFindings,
   type TauPoint,
   tauGrid,
 } from "../../eval/index.js";
@@ -81,15 +84,18 @@ export function evalCommand(io: Io = processIo): Command {
       try {
         for (const id of ids) {
           const run = store.getRun(id);
-          const samples: EvalSample[] = [];
+          const samples: (EvalSample & { naturalness?: number })[] = [];
           const judging = new JudgingScan(run.config, store.marks(run.id));
           for (const s of store.samples(run.id)) {
             if (s.error === null) judging.add(s);
             samples.push({
               testCase: s.testCase,
               score: o.judge === "eval" ? s.evalJudgeScore : s.judgeScore,
+              naturalness: s.rewards?.raw?.naturalness,
             });
           }
+          const fresh = newRelativeToEarlier(store, run.config, o.tau, o.judge, samples);
+          const natural = findingsNaturalness(samples, o.tau);
           const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
           if (o.embed && o.diversity) {
             // Only test cases that reach the lowest tau enter a diversity computation.
@@ -125,6 +131,8 @@ export function evalCommand(io: Io = processIo): Command {
               samples: samples.length,
               ...curves,
               judging: trust,
+              newFindings: fresh,
+              naturalness: natural,
             });
             continue;
           }
@@ -134,6 +142,17 @@ export function evalCommand(io: Io = processIo): Command {
               `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
               (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
           );
+          if (fresh) {
+            out.line(
+              `  new relative to ${fresh.against.join(", ")} (novelty.from): ${fresh.new} of ${fresh.findings} findings`,
+            );
+          }
+          if (natural) {
+            out.line(
+              `  naturalness of findings (reference log-likelihood per token): mean ${fmt(natural.mean, 2)}, ` +
+                `min ${fmt(natural.min, 2)}, max ${fmt(natural.max, 2)} over ${natural.n}`,
+            );
+          }
           if (o.grid) out.line(curveTable(curves.points));
           out.line(judgingText(trust));
         }
@@ -146,6 +165,27 @@ export function evalCommand(io: Io = processIo): Command {
         });
       }
     });
+}
+
+/** Findings new relative to the runs the run's novelty.from names (null when it names none). */
+function newRelativeToEarlier(
+  store: RunStore,
+  config: unknown,
+  tau: number,
+  judge: "train" | "eval",
+  samples: EvalSample[],
+): NewFindings | null {
+  const from = (config as { novelty?: { from?: string[] } } | null)?.novelty?.from ?? [];
+  if (from.length === 0) return null;
+  const earlier = from.map((id) => {
+    const r = store.getRun(id);
+    const scored = [...store.samples(r.id)].map((s) => ({
+      testCase: s.testCase,
+      score: judge === "eval" ? s.evalJudgeScore : s.judgeScore,
+    }));
+    return { id: r.id, samples: scored };
+  });
+  return newFindings(samples, earlier, tau);
 }
 
 const pct = (v: number | null) => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
