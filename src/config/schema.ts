@@ -63,7 +63,7 @@ export const curioConfigSchema = z
     redteam: redteamSchema.prefault({}),
     target: providerSpecSchema(
       "model under test",
-      "openai:chat:MODEL, openai:completion:MODEL, http, gpt2:FOLDER, transformers:FOLDER, world",
+      "openai:chat:MODEL, openai:completion:MODEL, http, local:FOLDER, transformers:FOLDER, world",
     ),
     judge: providerSpecSchema(
       "training judge (its score R(y) is the reward)",

@@ -24,8 +24,8 @@ import {
   createTransformersClassifier,
   transformersClassifierOptions,
 } from "./judges/transformers-classifier.js";
-import { createGpt2Target, gpt2TargetOptions } from "./targets/gpt2.js";
 import { createHttpTarget, httpTargetOptions } from "./targets/http.js";
+import { createLocalLMTarget, localLMTargetOptions } from "./targets/local-lm.js";
 import {
   createOpenAIChatTarget,
   createOpenAICompletionTarget,
@@ -107,13 +107,22 @@ export const providerKinds = {
     options: transformersTargetOptions,
     create: (model, o, ctx) => createTransformersTarget(model, o, ctx.env),
   }),
+  local: kind({
+    role: "target",
+    model: "required",
+    modelHint: "<folder-or-hub-id>",
+    summary:
+      "curio's in-process causal LM (GPT-2, Llama, Mistral, Qwen2, Qwen3 safetensors checkpoints), batched generation.",
+    options: localLMTargetOptions,
+    create: (model, o) => createLocalLMTarget("local", model, o),
+  }),
   gpt2: kind({
     role: "target",
     model: "required",
     modelHint: "<folder-or-hub-id>",
-    summary: "curio's in-process GPT-2 (safetensors checkpoint), batched generation.",
-    options: gpt2TargetOptions,
-    create: (model, o) => createGpt2Target(model, o),
+    summary: "Alias of local: (the in-process target when it ran GPT-2 only).",
+    options: localLMTargetOptions,
+    create: (model, o) => createLocalLMTarget("gpt2", model, o),
   }),
   "transformers-classifier": kind({
     role: "judge",
