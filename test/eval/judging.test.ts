@@ -14,7 +14,10 @@ function fromTable(both: number, onlyA: number, onlyB: number, neither: number) 
   const a: number[] = [];
   const b: number[] = [];
   const push = (n: number, x: number, y: number) => {
-    for (let i = 0; i < n; i++) a.push(x), b.push(y);
+    for (let i = 0; i < n; i++) {
+      a.push(x);
+      b.push(y);
+    }
   };
   push(both, 0.9, 0.8);
   push(onlyA, 0.7, 0.1);

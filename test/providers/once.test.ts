@@ -76,9 +76,9 @@ test("JudgeOnce: the memory drops its oldest verdicts; replaying stored verdicts
   for (const b of batches.slice(0, 2)) {
     const indices = b.r.map(() => next++);
     const out = await live.score(b.p, b.r, indices);
-    out.forEach((result, i) =>
-      stored.push({ prompt: b.p[i]!, response: b.r[i]!, result, index: indices[i]! }),
-    );
+    for (const [i, result] of out.entries()) {
+      stored.push({ prompt: b.p[i]!, response: b.r[i]!, result, index: indices[i]! });
+    }
   }
   // a resumed run: a fresh wrapper fed the stored samples that made a call, in index order
   const judge = counting();
