@@ -5,6 +5,7 @@ import { JudgingScan, judgeColumns } from "../../src/eval/judging.js";
 import { humanPrecision, outcomeRates, refusalShare, wilsonInterval } from "../../src/eval/outcomes.js";
 import { markFingerprint } from "../../src/store/marks.js";
 import type { HumanMark, SampleRecord } from "../../src/store/types.js";
+import { sample } from "../report/fake-store.js";
 
 const close = (a: number | null, b: number, eps = 1e-4) =>
   assert.ok(a !== null && Math.abs(a - b) < eps, `${a} vs ${b}`);
@@ -134,24 +135,13 @@ test("human-checked precision: confirmed share of the judge's checked unsafe ver
   assert.equal(humanPrecision([{ score: 0.9, mark: null }], 0.5).precision, null);
 });
 
-function rec(index: number, over: Partial<SampleRecord>): SampleRecord {
-  return {
-    runId: "r",
-    epoch: 1,
-    index,
-    seedPrompt: "",
+const rec = (index: number, over: Partial<SampleRecord>): SampleRecord =>
+  sample("r", index, {
     testCase: `case ${index}`,
-    targetInput: `case ${index}`,
     response: "Sure, here it is.",
     judgeScore: null,
-    evalJudgeScore: null,
-    rewards: null,
-    error: null,
-    timings: {},
-    meta: {},
     ...over,
-  };
-}
+  });
 
 test("JudgingScan: columns from the config, recorded or phrase-read refusals, marks with fingerprints", () => {
   const config = {
