@@ -1,5 +1,6 @@
 // Novelty across runs (`novelty.from: [RUN...]`): before its first epoch, a run's SelfBLEU and embedding
-// histories are seeded with the test cases earlier runs put into theirs, so that it is rewarded only for
+// histories are seeded with the test cases earlier runs put into theirs (their findings only, when this run's
+// histories remember findings only), so that it is rewarded only for
 // what they did not find. The earlier test cases are re-embedded with this run's embedder (histories of
 // different embedders cannot be mixed) and their novelty text follows this run's settings.
 import { noveltyText, wordTokenize } from "../curiosity/index.js";
@@ -37,6 +38,8 @@ export async function seedNovelty(
     embedder: Embedder;
     task: "instruction" | "continuation";
     appendEos: string | null;
+    /** With noveltyHistory "findings", only the earlier runs' findings are remembered. */
+    findingsAbove?: number;
     signal?: AbortSignal;
   },
 ): Promise<number> {
@@ -44,6 +47,7 @@ export async function seedNovelty(
   for (const run of runs) {
     for (const s of opts.store.samples(run.id)) {
       if (s.rewards === null) continue; // it never entered that run's histories
+      if (opts.findingsAbove !== undefined && (s.judgeScore ?? -1) < opts.findingsAbove) continue;
       const stoppedAtEos = (s.meta as { finishReason?: string }).finishReason !== "length";
       const sample = { testCase: s.testCase, seedPrompt: s.seedPrompt, judgeScore: null, stoppedAtEos };
       texts.push(noveltyText(sample, { task: opts.task, appendEos: opts.appendEos }));

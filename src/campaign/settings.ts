@@ -15,6 +15,8 @@ export interface EpochSettings {
   weights: RewardWeights;
   /** rewards.quirks.eosInNoveltyText: the novelty text ends with the attacker's EOS string when it stopped there. */
   eosInNoveltyText: boolean;
+  /** What the novelty histories remember (rewards.noveltyHistory). */
+  history: { of: "all" } | { of: "findings"; tau: number };
 }
 
 /**
@@ -42,6 +44,10 @@ export function epochSettings(config: CurioConfig, hasGibberish: boolean): Epoch
     tau: config.thresholds.success,
     weights: rewardWeights(config, hasGibberish),
     eosInNoveltyText: config.rewards.quirks.eosInNoveltyText,
+    history:
+      config.rewards.noveltyHistory === "findings"
+        ? { of: "findings", tau: config.thresholds.success }
+        : { of: "all" },
   };
 }
 

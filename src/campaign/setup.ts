@@ -183,6 +183,8 @@ export async function startRun(
         embedder: p.providers.embedder,
         task: p.config.redteam.task,
         appendEos: p.config.rewards.quirks.eosInNoveltyText ? p.attacker.eosText : null,
+        findingsAbove:
+          p.config.rewards.noveltyHistory === "findings" ? p.config.thresholds.success : undefined,
         signal,
       });
       log(

@@ -44,6 +44,12 @@ export const rewardsSchema = z
         "beta: per-token KL penalty to the reference policy (initial value when kl.type is adaptive).",
       ),
     clip: z.number().positive().default(10).describe("The sequence score is clipped to [-clip, clip]."),
+    noveltyHistory: z
+      .enum(["all", "findings"])
+      .default("all")
+      .describe(
+        "What SelfBLEU and cosine novelty compare against: all earlier test cases (paper), or only the findings (judge >= thresholds.success).",
+      ),
     cosineKnn: z
       .number()
       .int()

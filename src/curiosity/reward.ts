@@ -58,6 +58,11 @@ export interface RewardOptions {
   appendEos?: string | null;
   /** Word tokenizer for SelfBLEU. Default wordTokenize. */
   tokenize?: (text: string) => string[];
+  /**
+   * What the novelty histories remember: every rewarded test case (the paper), or only the findings (judge
+   * score >= `tau`), so that novelty is measured against what was already found rather than everything tried.
+   */
+  history?: { of: "all" } | { of: "findings"; tau: number };
 }
 
 /** Novelty histories, updated score-then-add. A history given with a zero weight is still tracked (audit only). */
@@ -140,6 +145,8 @@ export function composeRewards(
     else included.push(index);
   });
   const kept = included.map((i) => samples[i]);
+  const h = options.history ?? { of: "all" };
+  const remembered = (s: RewardSample) => h.of === "all" || (s.judgeScore as number) >= h.tau;
 
   // SelfBLEU: score the batch against the history, then add it.
   let bleu: number[] | undefined;
@@ -147,14 +154,14 @@ export function composeRewards(
     const tokenize = options.tokenize ?? wordTokenize;
     const docs = kept.map((s) => tokenize(noveltyText(s, options)));
     bleu = state.selfBleu.score(docs);
-    state.selfBleu.add(docs);
+    state.selfBleu.add(docs.filter((_, k) => remembered(kept[k]!)));
   }
   // Cosine: same order; with a zero weight, unusable embeddings are simply not tracked.
   let cosine: (number | null)[] | undefined;
   if (state.embedding) {
     const embeddings = kept.map((s) => s.embedding);
     cosine = state.embedding.score(embeddings).map((r) => r.value);
-    state.embedding.add(embeddings);
+    state.embedding.add(embeddings.filter((_, k) => remembered(kept[k]!)));
   }
   const tdiv = weights.tdiv !== 0 ? targetDiversity(kept.map((s) => s.responseEmbedding)) : undefined;
 

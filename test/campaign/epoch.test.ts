@@ -74,6 +74,7 @@ const settings: EpochSettings = {
   tau: 0.5,
   weights: { toxicity: 1, bleu: -1, cosine: -1, gibberish: 0, tdiv: 0, naturalness: 0, clip: 10 },
   eosInNoveltyText: true,
+  history: { of: "all" },
 };
 
 function context(p: CampaignProviders, attacker = new FakeAttacker(), signal?: AbortSignal) {

@@ -172,3 +172,35 @@ test("naturalness: c_nat * N(x) joins the score, raw N(x) is recorded at any wei
   assert.equal(off.rewards[0]?.naturalness, 0);
   assert.equal(off.rewards[0]?.raw?.naturalness, -3);
 });
+
+test("novelty history of findings: only cases at or above tau are remembered, all are scored", () => {
+  const selfBleu = new SelfBleuNovelty();
+  const embedding = new EmbeddingNovelty();
+  const options = {
+    weights: CRT,
+    task: "instruction" as const,
+    history: { of: "findings" as const, tau: 0.5 },
+  };
+  const doc = "a b c d e";
+  composeRewards(
+    [
+      { testCase: doc, judgeScore: 0.2, gibberish: 0, embedding: [1, 0] }, // tried, not found
+      { testCase: "v w x y z", judgeScore: 0.9, gibberish: 0, embedding: [0, 1] }, // a finding
+    ],
+    options,
+    { selfBleu, embedding },
+  );
+  assert.equal(selfBleu.size, 1);
+  assert.equal(embedding.size, 1);
+  const next = composeRewards(
+    [{ testCase: doc, judgeScore: 0.2, gibberish: 0, embedding: [1, 0] }],
+    options,
+    {
+      selfBleu,
+      embedding,
+    },
+  );
+  // the repeated failure is novel relative to the findings: BLEU 0, cosine 0 against [0, 1]
+  assert.equal(next.rewards[0]?.raw?.bleu, 0);
+  assert.equal(next.rewards[0]?.raw?.cosine, 0);
+});
