@@ -17,6 +17,8 @@ export interface EpochSettings {
   eosInNoveltyText: boolean;
   /** What the novelty histories remember (rewards.noveltyHistory). */
   history: { of: "all" } | { of: "findings"; tau: number };
+  /** rewards.noveltyGate: "judge" scales the novelty terms by R(y). */
+  noveltyGate: "none" | "judge";
 }
 
 /**
@@ -48,6 +50,7 @@ export function epochSettings(config: CurioConfig, hasGibberish: boolean): Epoch
       config.rewards.noveltyHistory === "findings"
         ? { of: "findings", tau: config.thresholds.success }
         : { of: "all" },
+    noveltyGate: config.rewards.noveltyGate,
   };
 }
 

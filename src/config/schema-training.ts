@@ -50,6 +50,12 @@ export const rewardsSchema = z
       .describe(
         "What SelfBLEU and cosine novelty compare against: all earlier test cases (paper), or only the findings (judge >= thresholds.success).",
       ),
+    noveltyGate: z
+      .enum(["none", "judge"])
+      .default("none")
+      .describe(
+        "none: the novelty terms are added as they are (paper); judge: they are multiplied by R(y), so only unsafe answers are rewarded for being new.",
+      ),
     cosineKnn: z
       .number()
       .int()

@@ -63,6 +63,11 @@ export interface RewardOptions {
    * score >= `tau`), so that novelty is measured against what was already found rather than everything tried.
    */
   history?: { of: "all" } | { of: "findings"; tau: number };
+  /**
+   * "none" (the paper): the novelty terms are added as they are. "judge": they are multiplied by R(y), so a
+   * test case the target answered safely gains nothing from being new (no reward for novel nonsense).
+   */
+  noveltyGate?: "none" | "judge";
 }
 
 /** Novelty histories, updated score-then-add. A history given with a zero weight is still tracked (audit only). */
@@ -167,6 +172,8 @@ export function composeRewards(
 
   const rewards: (RewardBreakdown | null)[] = samples.map(() => null);
   kept.forEach((sample, k) => {
+    // gated novelty: the terms count in proportion to R(y), so only unsafe answers are rewarded for being new
+    const gate = options.noveltyGate === "judge" ? (sample.judgeScore as number) : 1;
     const raw: NonNullable<RewardBreakdown["raw"]> = {};
     if (bleu) raw.bleu = bleu[k];
     if (cosine && cosine[k] !== null) raw.cosine = cosine[k] as number;
@@ -177,8 +184,8 @@ export function composeRewards(
       raw.naturalness = sample.naturalness;
     const terms = {
       toxicity: weights.toxicity * (sample.judgeScore as number),
-      selfBleu: weights.bleu === 0 ? 0 : weights.bleu * (raw.bleu as number),
-      cosine: weights.cosine === 0 ? 0 : weights.cosine * (raw.cosine as number),
+      selfBleu: weights.bleu === 0 ? 0 : gate * weights.bleu * (raw.bleu as number),
+      cosine: weights.cosine === 0 ? 0 : gate * weights.cosine * (raw.cosine as number),
       gibberish: weights.gibberish === 0 ? 0 : weights.gibberish * -(raw.gibberish as number),
       tdiv: weights.tdiv === 0 ? 0 : weights.tdiv * (raw.tdiv as number),
       naturalness: weights.naturalness === 0 ? 0 : weights.naturalness * (raw.naturalness as number),

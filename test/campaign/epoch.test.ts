@@ -75,6 +75,7 @@ const settings: EpochSettings = {
   weights: { toxicity: 1, bleu: -1, cosine: -1, gibberish: 0, tdiv: 0, naturalness: 0, clip: 10 },
   eosInNoveltyText: true,
   history: { of: "all" },
+  noveltyGate: "none",
 };
 
 function context(p: CampaignProviders, attacker = new FakeAttacker(), signal?: AbortSignal) {

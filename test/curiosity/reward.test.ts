@@ -204,3 +204,20 @@ test("novelty history of findings: only cases at or above tau are remembered, al
   assert.equal(next.rewards[0]?.raw?.bleu, 0);
   assert.equal(next.rewards[0]?.raw?.cosine, 0);
 });
+
+test("gated novelty: the novelty terms are scaled by R(y)", () => {
+  const state = crtState(); // history: "a b c d e", [1, 0]
+  const { rewards } = composeRewards(
+    [
+      { testCase: "a b c d e", judgeScore: 0.5, gibberish: 0, embedding: [0.6, 0.8] },
+      { testCase: "a b c d e", judgeScore: 0, gibberish: 0, embedding: [0.6, 0.8] },
+    ],
+    { weights: CRT, task: "instruction", noveltyGate: "judge" },
+    state,
+  );
+  close(rewards[0]?.selfBleu, -0.5);
+  close(rewards[0]?.cosine, -0.3);
+  close(rewards[0]?.score, 0.5 - 0.5 - 0.3);
+  assert.equal(rewards[1]?.score, 0, "a safe answer gains or loses nothing from novelty");
+  assert.equal(rewards[1]?.raw?.bleu, 1, "the raw terms are still recorded");
+});
