@@ -37,7 +37,8 @@ test("the sft loss with prompt lengths is the mean NLL of the test-case tokens o
       lmBatchFeeds(rows, 16, policy.tokenizer.padId, promptLengths),
     );
     const want = await maskedNll(policy, rows, promptLengths);
-    assert.ok(Math.abs(r.loss!.data[0]! - want) < 1e-5, `loss ${r.loss!.data[0]} vs ${want}`);
+    const got = Number(r.loss!.data[0]);
+    assert.ok(Math.abs(got - want) < 1e-5, `loss ${got} vs ${want}`);
   } finally {
     await policy.release();
   }
