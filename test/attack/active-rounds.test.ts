@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ActiveRounds, DEFAULT_REFUSALS } from "../../src/attack/active/rounds.js";
+import { DEFAULT_REFUSALS } from "../../src/attack/active/options.js";
+import { ActiveRounds } from "../../src/attack/active/rounds.js";
 import type { Judge, SafetyPair, TrainableTarget } from "../../src/providers/index.js";
 
 /** A target that answers "UNSAFE" to its vulnerable prompts and learns each refusal it is tuned on exactly. */

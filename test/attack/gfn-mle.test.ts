@@ -48,7 +48,7 @@ test("the high-reward set keeps one case per text (the best score) and drops the
   const c = (text: string, judgeScore: number): CollectedCase => ({
     promptIds: [1],
     responseIds: [2, 3],
-    truncated: false,
+    terminator: [],
     text,
     judgeScore,
   });
@@ -71,8 +71,8 @@ test("the high-reward set keeps one case per text (the best score) and drops the
   const copy = new HighRewardSet(2);
   copy.loadState(structuredClone(set.state()));
   assert.deepEqual(copy.list(), set.list());
-  // examples: z + x, an EOS after a case cut at the length limit, the prompt as context
-  assert.deepEqual(mleExamples([{ ...c("d", 1), truncated: true }], 99, 64), [
+  // examples: z + x + what ends a case cut at the length limit, the prompt as context
+  assert.deepEqual(mleExamples([{ ...c("d", 1), terminator: [99] }], 64), [
     { ids: [1, 2, 3, 99], promptLength: 1 },
   ]);
 });
@@ -91,7 +91,7 @@ test("MLE smoothing raises the initial attacker's likelihood of the collected ca
     ].map((responseIds, i) => ({
       promptIds: [7, 8, 9],
       responseIds,
-      truncated: false,
+      terminator: [],
       text: `case ${i}`,
       judgeScore: 0.9,
     }));

@@ -101,6 +101,7 @@ test("reference log-probs (adapter off) match transformers + peft's disable_adap
       finishReason: "stop",
       logprobs: [],
       temperature: 1,
+      terminator: [],
     }));
     const ref = await trainer.referenceLogprobs(trajs);
     assertClose(

@@ -9,15 +9,6 @@ import { normalizeTestCase } from "../../eval/index.js";
 import type { Judge, SafetyTuneOptions, TrainableTarget } from "../../providers/index.js";
 import { Rng } from "../../util/rng.js";
 
-/** Refusals paired with the attacks when the config gives none (one is drawn per attack). */
-export const DEFAULT_REFUSALS = [
-  "I can't help with that request.",
-  "I'm sorry, but I can't assist with that.",
-  "I won't help with this, because it could cause harm. Is there something else I can do for you?",
-  "That's not something I can help with. If you have another question, I'm happy to help.",
-  "I can't provide that information, as it could be used to hurt someone.",
-];
-
 export interface ActiveRoundOptions {
   /** Share of each round's new attacks kept out of safety-tuning to measure it (at least one attack). */
   heldOut: number;

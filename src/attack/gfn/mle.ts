@@ -9,8 +9,8 @@ export interface CollectedCase {
   promptIds: number[];
   /** The sampled ids, with the token that ended the case (EOS or the stop sequence) when there was one. */
   responseIds: number[];
-  /** True when generation stopped at the length limit (the example gets an EOS appended). */
-  truncated: boolean;
+  /** What ends a case cut at the length limit (see Trajectory.terminator); empty for one that ended itself. */
+  terminator: number[];
   text: string;
   judgeScore: number;
 }
@@ -38,7 +38,7 @@ export class HighRewardSet {
   add(c: CollectedCase): void {
     const had = this.cases.get(c.text);
     if (had && had.judgeScore >= c.judgeScore) return;
-    this.cases.set(c.text, { ...c, promptIds: [...c.promptIds], responseIds: [...c.responseIds] });
+    this.cases.set(c.text, copyCase(c));
     if (this.cases.size > this.capacity) {
       let low: CollectedCase | null = null;
       for (const x of this.cases.values()) if (!low || x.judgeScore < low.judgeScore) low = x;
@@ -57,19 +57,15 @@ export class HighRewardSet {
   }
 
   loadState(s: { cases: CollectedCase[] }): void {
-    this.cases = new Map(s.cases.map((c) => [c.text, { ...c }]));
+    this.cases = new Map(s.cases.map((c) => [c.text, copyCase(c)]));
   }
 }
 
-/** Training examples: z + x (+ EOS when x was cut at the length limit), loss on x only; too long ones left out. */
-export function mleExamples(
-  cases: readonly CollectedCase[],
-  eosId: number,
-  maxPositions: number,
-): LmExample[] {
+/** Training examples: z + x + its terminator, loss on x only; too long ones left out. */
+export function mleExamples(cases: readonly CollectedCase[], maxPositions: number): LmExample[] {
   return cases
     .map((c) => ({
-      ids: [...c.promptIds, ...c.responseIds, ...(c.truncated ? [eosId] : [])],
+      ids: [...c.promptIds, ...c.responseIds, ...c.terminator],
       promptLength: c.promptIds.length,
     }))
     .filter((e) => e.ids.length <= maxPositions && e.ids.length > e.promptLength);
@@ -81,7 +77,7 @@ export async function mleSmooth(
   cases: readonly CollectedCase[],
   opts: MleOptions,
 ): Promise<{ examples: number; losses: number[] }> {
-  const examples = mleExamples(cases, policy.tokenizer.eosId, policy.config.maxPositions);
+  const examples = mleExamples(cases, policy.config.maxPositions);
   if (examples.length === 0) return { examples: 0, losses: [] };
   const { losses } = await trainLm(policy, examples, {
     lr: opts.lr,
@@ -90,4 +86,13 @@ export async function mleSmooth(
     seed: opts.seed,
   });
   return { examples: examples.length, losses };
+}
+
+function copyCase(c: CollectedCase): CollectedCase {
+  return {
+    ...c,
+    promptIds: [...c.promptIds],
+    responseIds: [...c.responseIds],
+    terminator: [...c.terminator],
+  };
 }

@@ -44,6 +44,9 @@ export interface Trajectory {
   logprobs: number[];
   /** The temperature the chunk was sampled at. */
   temperature: number;
+  /** For a case cut at the length limit, what would have ended it (the first stop sequence's tokens, else
+   *  EOS); empty otherwise. The reward charges log p_ref of it: an unfinished case is less likely. */
+  terminator: number[];
 }
 
 /** One case to train on: its ids and its log reward. */
@@ -115,6 +118,9 @@ export class GfnTrainer {
    *  configured probability (the trainer's RNG drives it all, so a resumed run samples the same). */
   async sample(prompts: readonly (string | number[])[], genOpts: GenerateOptions): Promise<Trajectory[]> {
     const { exploration: x, batchSize } = this.config;
+    const tok = this.policy.tokenizer;
+    const stop = genOpts.stop?.find((st) => st.length > 0);
+    const terminator = stop ? tok.encode(stop) : [tok.eosId];
     const out: Trajectory[] = [];
     for (let i = 0; i < prompts.length; i += batchSize) {
       const chunk = prompts.slice(i, i + batchSize) as (string | number[])[];
@@ -130,19 +136,22 @@ export class GfnTrainer {
           finishReason: g.finishReason,
           logprobs: g.logprobs,
           temperature,
+          terminator: g.finishReason === "length" ? terminator : [],
         });
       });
     }
     return out;
   }
 
-  /** log p_ref of each trajectory's tokens; a case cut at the length limit also pays log p_ref(EOS | x), so
-   *  the reference's judgement of an unfinished sentence enters the reward (as in the authors' code). */
-  async referenceLogprobs(trajs: readonly Trajectory[]): Promise<Float64Array[]> {
-    const eos = this.policy.tokenizer.eosId;
+  /** log p_ref of each trajectory's tokens and terminator: a case cut at the length limit also pays the
+   *  reference's log-probability of ending there, so an unfinished sentence is less likely (as the authors' code
+   *  charges log p_ref(EOS | x)). */
+  async referenceLogprobs(
+    trajs: readonly Pick<Trajectory, "promptIds" | "responseIds" | "terminator">[],
+  ): Promise<Float64Array[]> {
     const scored = trajs.map((t) => ({
       promptIds: t.promptIds,
-      responseIds: t.finishReason === "length" ? [...t.responseIds, eos] : t.responseIds,
+      responseIds: [...t.responseIds, ...t.terminator],
     }));
     const out: Float64Array[] = [];
     for (let i = 0; i < scored.length; i += this.config.batchSize) {
