@@ -78,7 +78,7 @@ test("local target: state() restores the tuned factors and the call counter (sam
       ATTACKS.map((prompt) => ({ prompt, response: REFUSAL })),
       { lora: LORA, lr: 1e-2, steps: 5, batchSize: 3, seed: 1 },
     );
-    b.loadState?.(structuredClone(a.state?.()));
+    b.loadState?.(structuredClone(a.state!()!));
     for (let k = 0; k < 2; k++) {
       assert.deepEqual(
         (await b.respond(ATTACKS)).map((r) => r.text),

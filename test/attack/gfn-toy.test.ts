@@ -29,8 +29,13 @@ const tokenizer: TextTokenizer = {
   encode: (text) => [...text].map((c) => LETTERS.indexOf(c)),
   decode: (ids) => ids.map((i) => LETTERS[i]).join(""),
   eosId: 0,
+  eosIds: [0],
   padId: 0,
+  bosId: 0,
+  addsBos: false,
   vocabSize: 4,
+  chatTemplate: null,
+  tokenId: (t) => (LETTERS.indexOf(t) > 0 ? LETTERS.indexOf(t) : undefined),
 };
 // the paper's reward with the judge term alone: log R = log(score) for score = R(x) / max R, and a floor for
 // anything else (the empty string, three letters cut at the length limit)

@@ -5,6 +5,9 @@
 // factors, so a resumed run answers exactly as the uninterrupted one.
 import { z } from "zod";
 import type { Policy } from "../../models/index.js";
+import { instructionPrompt } from "../../models/prompt.js";
+import type { TextTokenizer } from "../../models/tokenizer.js";
+import type { StateValue } from "../../util/checkpoint.js";
 import { applyTemplate } from "../templates.js";
 import type { SafetyPair, SafetyTuneOptions, TargetResult, TrainableTarget } from "../types.js";
 import { localGenerationShape } from "./transformers.js";
@@ -12,6 +15,13 @@ import { localGenerationShape } from "./transformers.js";
 export const localLMTargetOptions = z.strictObject({
   ...localGenerationShape,
   stop: z.array(z.string()).optional().describe("Stop sequences (excluded from the answer)."),
+  chatTemplate: z
+    .enum(["auto", "none"])
+    .default("auto")
+    .describe(
+      "auto: with template raw or chat, a model that ships a chat template reads the test case as its user " +
+        "message (after systemPrompt, if set) with the assistant header added; none: plain text.",
+    ),
   seed: z.number().int().default(0).describe("Sampling seed."),
   batchSize: z.number().int().min(1).default(16).describe("Prompts per generate call."),
   threads: z.number().int().min(1).optional().describe("onnxruntime intra-op threads."),
@@ -22,7 +32,7 @@ export const localLMTargetOptions = z.strictObject({
 /** The part of the models package's loadCausalLM result this adapter uses. */
 export interface CausalLM {
   generate(
-    prompts: string[],
+    prompts: (string | number[])[],
     opts: {
       maxNewTokens: number;
       temperature?: number;
@@ -34,13 +44,15 @@ export interface CausalLM {
     },
   ): Promise<{ text: string; ids: number[]; promptIds: number[] }[]>;
   release?(): Promise<void>;
+  /** Its tokenizer: the chat template and the ids of a plain-text prompt come from it. */
+  readonly tokenizer?: TextTokenizer;
 }
 
 /** What a checkpoint holds of a local target. */
-interface LocalTargetState {
+type LocalTargetState = {
   call: number;
   tuned: { lora: SafetyTuneOptions["lora"]; params: Record<string, Float32Array> } | null;
-}
+};
 
 export async function createLocalLMTarget(
   kind: string,
@@ -83,6 +95,15 @@ export async function createLocalLMTarget(
     }
   };
 
+  // Text templates (alpaca, vicuna, ...) wrap the test case as before; raw and chat defer to the model's own
+  // chat template (chatTemplate: auto) or give the plain text with the tokenizer's BOS, as transformers would.
+  const input = (x: string): string | number[] =>
+    lm.tokenizer && (opts.template === "raw" || opts.template === "chat")
+      ? instructionPrompt(lm.tokenizer, x, {
+          chatTemplate: opts.chatTemplate,
+          systemPrompt: opts.systemPrompt,
+        }).ids
+      : applyTemplate(opts.template, x, opts.systemPrompt);
   return {
     id,
     async respond(prompts, callOpts): Promise<TargetResult[]> {
@@ -96,19 +117,16 @@ export async function createLocalLMTarget(
           continue;
         }
         try {
-          const gens = await lm.generate(
-            batch.map((p) => applyTemplate(opts.template, p, opts.systemPrompt)),
-            {
-              maxNewTokens: opts.max_new_tokens,
-              temperature: opts.temperature,
-              topK: opts.top_k,
-              topP: opts.top_p,
-              stop: opts.stop,
-              // A fresh seed per call keeps answers varied across calls yet reproducible for a run.
-              seed: opts.seed + call++,
-              greedy: opts.greedy,
-            },
-          );
+          const gens = await lm.generate(batch.map(input), {
+            maxNewTokens: opts.max_new_tokens,
+            temperature: opts.temperature,
+            topK: opts.top_k,
+            topP: opts.top_p,
+            stop: opts.stop,
+            // A fresh seed per call keeps answers varied across calls yet reproducible for a run.
+            seed: opts.seed + call++,
+            greedy: opts.greedy,
+          });
           const latencyMs = (performance.now() - started) / batch.length;
           results.push(
             ...gens.map((g) => ({
@@ -132,7 +150,9 @@ export async function createLocalLMTarget(
       const tok = policy.tokenizer;
       const examples = pairs
         .map((p) => {
-          const prompt = tok.encode(applyTemplate(opts.template, p.prompt, opts.systemPrompt));
+          // the prompt exactly as respond() feeds it, the refusal as the answer, then end of text
+          const x = input(p.prompt);
+          const prompt = typeof x === "string" ? tok.encode(x) : x;
           return { ids: [...prompt, ...tok.encode(p.response), tok.eosId], promptLength: prompt.length };
         })
         .filter((e) => e.ids.length <= policy.config.maxPositions);
@@ -152,13 +172,14 @@ export async function createLocalLMTarget(
       await tuned.policy.save(dir);
       if (o.adapterDir) await tuned.policy.savePeftAdapter(o.adapterDir);
     },
-    state(): LocalTargetState {
+    state(): StateValue {
       const t = tuned ?? null;
       const params = t ? Object.fromEntries(t.policy.params().map((p) => [p.name, p.data.slice()])) : null;
-      return { call, tuned: t && params ? { lora: { ...t.lora }, params } : restore };
+      const s: LocalTargetState = { call, tuned: t && params ? { lora: { ...t.lora }, params } : restore };
+      return s as unknown as StateValue;
     },
-    loadState(s: unknown) {
-      const st = s as LocalTargetState;
+    loadState(s: StateValue) {
+      const st = s as unknown as LocalTargetState;
       call = st.call;
       if (st.tuned) restore = st.tuned;
       else if (tuned) throw new Error(`${id}: cannot restore an untuned state into a tuned target`);
