@@ -115,10 +115,17 @@ export class GfnTrainer {
 
   // ---------------------------------------------------------------- sampling
   /** One test case per prompt, in chunks of batchSize; a chunk explores at a random temperature with the
-   *  configured probability (the trainer's RNG drives it all, so a resumed run samples the same). */
-  async sample(prompts: readonly (string | number[])[], genOpts: GenerateOptions): Promise<Trajectory[]> {
-    const { exploration: x, batchSize } = this.config;
-    const tok = this.policy.tokenizer;
+   *  configured probability (the trainer's RNG drives it all, so a resumed run samples the same). `from` samples
+   *  another policy of the same tokenizer (the MLE-smoothed attacker), without exploration. */
+  async sample(
+    prompts: readonly (string | number[])[],
+    genOpts: GenerateOptions,
+    from?: Pick<Policy, "generate" | "tokenizer" | "config">,
+  ): Promise<Trajectory[]> {
+    const { batchSize } = this.config;
+    const x = from ? { probability: 0, low: 1, high: 1 } : this.config.exploration;
+    const policy = from ?? this.policy;
+    const tok = policy.tokenizer;
     const stop = genOpts.stop?.find((st) => st.length > 0);
     const terminator = stop ? tok.encode(stop) : [tok.eosId];
     const out: Trajectory[] = [];
@@ -126,11 +133,11 @@ export class GfnTrainer {
       const chunk = prompts.slice(i, i + batchSize) as (string | number[])[];
       const explore = this.rng.next() < x.probability;
       const temperature = explore ? x.low + (x.high - x.low) * this.rng.next() : (genOpts.temperature ?? 1);
-      const gens = await this.policy.generate(chunk, { ...genOpts, temperature, seed: this.rng.seed() });
+      const gens = await policy.generate(chunk, { ...genOpts, temperature, seed: this.rng.seed() });
       gens.forEach((g, j) => {
         out.push({
           prompt: chunk[j]!,
-          promptIds: g.promptIds.length > 0 ? g.promptIds : [this.policy.config.bosTokenId],
+          promptIds: g.promptIds.length > 0 ? g.promptIds : [policy.config.bosTokenId],
           responseIds: g.ids,
           text: g.text,
           finishReason: g.finishReason,
