@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { exportHardenedTarget } from "../../src/attack/active/export.js";
 import { runCampaign } from "../../src/campaign/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { loadCausalLM } from "../../src/models/index.js";
@@ -78,6 +79,29 @@ test("Active Attacks: rounds every 2 epochs record the held-out attack success b
       `the exported model refuses the attacks of epoch 1: ${JSON.stringify(answers.map((a) => a.text))}`,
     );
     await hardened.release();
+
+    // on request, from the run's last checkpoint: the same tuned model
+    const again = join(w.dir, "exported");
+    const e = await exportHardenedTarget(store, r.run.id, again);
+    assert.equal(e.rounds.length, 2);
+    assert.deepEqual(
+      readFileSync(join(again, "model", "model.safetensors")),
+      readFileSync(join(dir, "model", "model.safetensors")),
+    );
+  } finally {
+    store.close();
+  }
+});
+
+test("export of a hardened target names the problem when the run has none", async () => {
+  const w = writeConfig(tinyConfig({ ppo: { epochs: 1, numRollouts: 4, batchSize: 4, ppoEpochs: 1 } }));
+  const store = RunStore.open(w.workspace);
+  try {
+    const r = await runCampaign({ config: loadConfig(w.path).config, store, threads: 1 });
+    await assert.rejects(
+      exportHardenedTarget(store, r.run.id, join(w.dir, "out")),
+      /has no hardened target: no Active Attacks round ran/,
+    );
   } finally {
     store.close();
   }
