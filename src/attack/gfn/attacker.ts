@@ -9,7 +9,7 @@ import type { GenerateOptions, Policy } from "../../models/index.js";
 import type { StateValue } from "../../util/checkpoint.js";
 import { ConfigError } from "../../util/errors.js";
 import { generateOptions, proposalOf, withContext } from "../generation.js";
-import { loadRedTeamPolicy } from "../policy.js";
+import { loadContextPolicy } from "../policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "../types.js";
 import { type CollectedCase, HighRewardSet, mleSmooth } from "./mle.js";
 import type { GfnOptions } from "./options.js";
@@ -128,8 +128,7 @@ export class GfnAttacker implements Attacker {
   }
 
   private loadInitial(): Promise<Policy> {
-    const { source, config, seed, threads } = this.ctx;
-    return loadRedTeamPolicy(source.model, { config, valueHead: false, seed, threads });
+    return loadContextPolicy(this.ctx, false);
   }
 
   private async smoothedPolicy(): Promise<Policy | null> {
@@ -215,13 +214,7 @@ export async function createGfnAttacker(ctx: AttackerContext<GfnOptions>): Promi
       { hint: "lower attack.mle.epochs or raise ppo.epochs" },
     );
   }
-  ctx.log(`loading red-team model ${ctx.source.model}`);
-  const policy = await loadRedTeamPolicy(ctx.source.model, {
-    config: ctx.config,
-    valueHead: false,
-    seed: ctx.seed,
-    threads: ctx.threads,
-  });
+  const policy = await loadContextPolicy(ctx, false);
   try {
     const trainer = new GfnTrainer(policy, gfnTrainerConfig(ctx));
     return new GfnAttacker(trainer, ctx, generateOptions(ctx.config));

@@ -5,7 +5,7 @@
 // tempered and replayed trajectories train the same objective: at its optimum p_theta(x | z) = R(x | z) / Z(z).
 import { AdamW, clipGradNorm, SessionCache } from "../../engine/index.js";
 import type { GenerateOptions, Generation, Policy } from "../../models/index.js";
-import { type PackedBatch, packBatch } from "../../rl/index.js";
+import { type PackedBatch, packBatch, packedFeeds } from "../../rl/index.js";
 import { Rng } from "../../util/rng.js";
 import { LogZHead } from "./log-z.js";
 import { ReplayBuffer, type ReplayBufferState, type ReplaySampling } from "./replay-buffer.js";
@@ -318,21 +318,7 @@ export class GfnTrainer {
     b: PackedBatch,
     extra: Record<string, Float32Array>,
   ): Record<string, Float32Array | BigInt64Array> {
-    const all: Record<string, Float32Array | BigInt64Array> = {
-      input_ids: b.ids,
-      attention_mask: b.attentionMask,
-      position_ids: b.positionIds,
-      labels: b.labels,
-      ...extra,
-    };
-    for (const p of [...this.policy.params(), ...this.logZ.params()]) all[p.name] = p.data;
-    return Object.fromEntries(
-      names.map((name) => {
-        const v = all[name];
-        if (!v) throw new Error(`GfnTrainer: the compiled graph wants an input "${name}" it does not have`);
-        return [name, v];
-      }),
-    );
+    return packedFeeds(names, b, extra, [...this.policy.params(), ...this.logZ.params()], "GfnTrainer");
   }
 
   // ---------------------------------------------------------------- resume
