@@ -135,5 +135,6 @@ export function assertSameSamples(resumed: SampleRecord[], expected: SampleRecor
     assert.equal(b.response, a.response, `sample ${i}: response`);
     assert.equal(b.judgeScore, a.judgeScore, `sample ${i}: judge score`);
     assert.deepEqual(b.rewards, a.rewards, `sample ${i}: rewards`);
+    assert.deepEqual(b.meta, a.meta, `sample ${i}: meta (refusal, reused verdicts)`);
   }
 }
