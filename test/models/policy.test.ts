@@ -70,10 +70,9 @@ test("LoRA on every [out,in] projection: the saved (merged) model reloads with t
   const dir = tempDir();
   try {
     assert.equal(policy.loraLayers.size, 2 * 7);
-    let s = 1;
+    const rng = new Rng(3);
     for (const p of policy.params())
-      for (let i = 0; i < p.data.length; i++)
-        p.data[i] = ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
+      for (let i = 0; i < p.data.length; i++) p.data[i] = (rng.next() - 0.5) * 0.2;
     const ids = [[5, 9, 14, 3, 77, 12, 40, 8]];
     const adapted = await policy.logits(ids);
     await policy.save(dir);
