@@ -134,8 +134,13 @@ const idTokenizer = (cfg: Gpt2Config | DecoderConfig): TextTokenizer => {
     },
     decode: (ids) => ids.join(" "),
     eosId: eos,
+    eosIds: [eos],
     padId: eos,
+    bosId: null,
+    addsBos: false,
     vocabSize: cfg.vocabSize,
+    chatTemplate: null,
+    tokenId: () => undefined,
   };
 };
 

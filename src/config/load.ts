@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { WORLD_PROVIDER_IDS } from "../world/providers.js";
 import { ConfigError } from "./errors.js";
 import { formatIssues } from "./format-issues.js";
 import { type Env, resolveRefs, secretEnvValues } from "./interpolate.js";
@@ -76,17 +75,11 @@ export function parseYamlText(text: string, source: string): unknown {
   return doc.toJS();
 }
 
-/** Provider ids the sandbox world registers outside the provider registry (offline demo). */
-export const SANDBOX_PROVIDER_IDS = WORLD_PROVIDER_IDS;
-
 /**
  * Loads and validates a curio.yaml. `env` defaults to process.env. Provider options are checked
  * against the provider registry unless `checkProviders` is false.
  */
-export function loadConfig(
-  path: string,
-  opts: { env?: Env; checkProviders?: boolean; allowProviderIds?: readonly string[] } = {},
-): LoadedConfig {
+export function loadConfig(path: string, opts: { env?: Env; checkProviders?: boolean } = {}): LoadedConfig {
   const abs = resolve(path);
   if (!existsSync(abs)) {
     throw new ConfigError(`config file not found: ${path}`, {
@@ -104,7 +97,7 @@ export function loadConfig(
   const resolved = resolveRefs(raw, dir, opts.env ?? process.env);
   const config = parseConfig(resolved, path);
   if (opts.checkProviders !== false) {
-    const problems = checkProviderSpecs(config, opts.allowProviderIds ?? SANDBOX_PROVIDER_IDS);
+    const problems = checkProviderSpecs(config);
     if (problems.length > 0) {
       throw new ConfigError(`${path} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`, {
         problems,

@@ -19,6 +19,8 @@ export interface ProviderContext {
   noCache?: boolean;
   /** Credentials substituted into the config before providers saw it (e.g. ${API_KEY} in a URL): redacted too. */
   secrets?: readonly string[];
+  /** The run's seed, for providers whose randomness follows the run (the sandbox world's target). */
+  seed?: number;
 }
 
 export function defaultContext(partial: Partial<ProviderContext> = {}): ProviderContext {
@@ -29,6 +31,7 @@ export function defaultContext(partial: Partial<ProviderContext> = {}): Provider
     defaults: partial.defaults,
     noCache: partial.noCache,
     secrets: partial.secrets,
+    seed: partial.seed,
   };
 }
 
