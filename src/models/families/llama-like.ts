@@ -129,7 +129,8 @@ function names(i: number) {
   };
 }
 
-function linears(cfg: DecoderConfig, i: number): LinearSpec[] {
+/** The seven linears of block i by role. */
+function blockLinears(cfg: DecoderConfig, i: number) {
   const n = names(i);
   const d = cfg.width;
   const qw = cfg.heads * cfg.headDim;
@@ -141,15 +142,15 @@ function linears(cfg: DecoderConfig, i: number): LinearSpec[] {
     outF,
     layout: "out_in",
   });
-  return [
-    l(n.q, d, qw),
-    l(n.k, d, kvw),
-    l(n.v, d, kvw),
-    l(n.o, qw, d),
-    l(n.gate, d, m),
-    l(n.up, d, m),
-    l(n.down, m, d),
-  ];
+  return {
+    q: l(n.q, d, qw),
+    k: l(n.k, d, kvw),
+    v: l(n.v, d, kvw),
+    o: l(n.o, qw, d),
+    gate: l(n.gate, d, m),
+    up: l(n.up, d, m),
+    down: l(n.down, m, d),
+  };
 }
 
 function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
@@ -157,15 +158,7 @@ function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>([["model.embed_tokens.weight", [cfg.vocabSize, d]]]); // [V,d]
   for (let i = 0; i < cfg.layers; i++) {
     const n = names(i);
-    const [q, k, v, o, gate, up, down] = linears(cfg, i) as LinearSpec[] as [
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-    ];
+    const { q, k, v, o, gate, up, down } = blockLinears(cfg, i);
     const lin = (s: LinearSpec, bias: boolean) => {
       shapes.set(`${s.module}.weight`, [s.outF, s.inF]); // [out,in]
       if (bias) shapes.set(`${s.module}.bias`, [s.outF]);
@@ -196,15 +189,7 @@ function forward(g: Graph, cfg: DecoderConfig, src: LeafSource, inp: ForwardInpu
   const present: ForwardResult["present"] = [];
   for (let i = 0; i < cfg.layers; i++) {
     const n = names(i);
-    const [q, k, v, o, gate, up, down] = linears(cfg, i) as [
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-    ];
+    const { q, k, v, o, gate, up, down } = blockLinears(cfg, i);
     // ---- attention
     const a = norm(g, cfg, src, x, n.inputNorm); // [N,d]
     const project = (s: LinearSpec, heads: number, qkNorm: string) => {
@@ -335,7 +320,7 @@ export function llamaLikeFamily(spec: LlamaLikeSpec): ModelFamily {
     hfName: (name) => name,
     forward,
     headWeight: (cfg) => (cfg.tiedHead ? "model.embed_tokens.weight" : "lm_head.weight"),
-    linears,
+    linears: (cfg, i) => Object.values(blockLinears(cfg, i)),
     defaultLoraTargets: ["q_proj", "v_proj"],
     blockOf(name) {
       const m = /^model\.layers\.(\d+)\./.exec(name);
