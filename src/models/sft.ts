@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import { AdamW, Graph, gradients, type Optimizer, SGD, type Tensor } from "../engine/index.js";
 import { Rng } from "../util/rng.js";
 import { roundUp } from "./generate.js";
-import { DecoderPolicy, type Policy } from "./policy.js";
+import { DecoderPolicy } from "./policy.js";
+import type { Policy } from "./policy-types.js";
 import type { TextTokenizer } from "./tokenizer.js";
 import { parseTrainable, type Trainable } from "./trainable.js";
 
