@@ -6,12 +6,13 @@
 // The reference is the calls without the wrapper: one per sample. Also checks the refusal phrases against
 // the world's ground truth (which answers are refusals).
 //   npm run bench -- judge-once [--methods crt,rl] [--seeds 1000] [--epochs N] [--out DIR]
-import { runWorldBenchmark } from "../src/campaign/world-bench.js";
+
 import { JudgeOnce } from "../src/providers/judges/once.js";
 import { refusalDetector } from "../src/providers/judges/refusal-phrases.js";
 import type { Judge } from "../src/providers/types.js";
 import { RunStore } from "../src/store/index.js";
 import type { SampleRecord } from "../src/store/types.js";
+import { runWorldBenchmark } from "../src/world/bench.js";
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
