@@ -7,6 +7,7 @@ import {
   type GenerateOptions,
   type Generation,
   type Policy,
+  type TextTokenizer,
   type Trainable,
 } from "../models/index.js";
 import { ConfigError } from "../util/errors.js";
@@ -14,7 +15,7 @@ import type { AttackerContext } from "./types.js";
 
 /** What a sampling-only attacker needs from a policy. */
 export interface SamplingPolicy {
-  readonly tokenizer: { readonly eosId: number; decode(ids: number[]): string };
+  readonly tokenizer: TextTokenizer;
   generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
   release(): Promise<void>;
 }
