@@ -58,14 +58,34 @@ export const migrations: readonly string[] = [
     FOREIGN KEY (run_id, epoch) REFERENCES checkpoints(run_id, epoch) ON DELETE CASCADE
   );
   `,
+  // v2: one writer per run. The holder's process identity tells a live writer from a dead one.
+  `
+  CREATE TABLE run_locks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    token TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    process_started_at TEXT NOT NULL,
+    acquired_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = migrations.length;
 
+/**
+ * The oldest schema a read-only connection can read without migrating (it cannot write the upgrade).
+ * v1 lacks only run_locks: its runs read as unlocked.
+ */
+export const READABLE_FROM = 1;
+
+export function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /** The schema version recorded in the database (0 for an empty database). */
 export function schemaVersion(db: Database.Database): number {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!hasMeta) return 0;
+  if (!hasTable(db, "meta")) return 0;
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
     | { value: string }
     | undefined;
