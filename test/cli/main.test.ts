@@ -86,7 +86,10 @@ test("runs and eval read the store: table, JSON, Quality(tau), unique successes,
     const table = await run(["runs", "--workspace", ws]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^id +name +method +status +created +epochs +samples +hits>=0\.5 +errors$/m);
-    assert.match(table.stdout, new RegExp(`^${r.id} +nightly +crt +running +\\S+ \\S+ +0 +8 +4 +1$`, "m"));
+    assert.match(
+      table.stdout,
+      new RegExp(`^${r.id} +nightly +crt +interrupted +\\S+ \\S+ +0 +8 +4 +1$`, "m"),
+    );
 
     const ev = await run(["eval", r.id.slice(0, 10), "--workspace", ws, "--json", "--no-diversity"]);
     assert.equal(ev.code, 0, ev.stderr);

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { startViewServer } from "../../report/view.js";
 import { RunStore } from "../../store/index.js";
+import { trapStopSignals } from "../signals.js";
 import { resolveWorkspace } from "../workspace.js";
 
 function port(v: string): number {
@@ -40,16 +41,13 @@ export function viewCommand(): Command {
       });
       process.stdout.write(`curio view: ${server.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
+        const untrap = trapStopSignals(() => {
           void server.close().then(() => {
+            untrap();
             store.close();
             resolve();
           });
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        });
       });
     });
   return cmd;

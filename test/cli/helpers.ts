@@ -1,0 +1,126 @@
+// The `curio` binary in a child process, as a user runs it: to completion, or started and watched (for
+// signals and concurrent runs).
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+export const CLI = join(ROOT, "src/cli/main.ts");
+// The child may run in a temporary folder, so tsx is named by path rather than resolved from cwd.
+export const TSX = new URL("node_modules/tsx/dist/loader.mjs", new URL("../..", import.meta.url)).href;
+/** Root can write anywhere, so read-only tests run their children as this user when the tests run as root. */
+export const NOBODY = 65534;
+
+export interface CurioOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Run as this user and group (tests running as root). */
+  uid?: number;
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Started {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout or stderr matches `re` (or the predicate holds). */
+  waitFor(re: RegExp | ((stdout: string, stderr: string) => boolean), timeoutMs?: number): Promise<void>;
+  done: Promise<Finished>;
+}
+
+export function startCurio(args: string[], opts: CurioOptions = {}): Started {
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+  });
+  let stdout = "";
+  let stderr = "";
+  const watchers: (() => void)[] = [];
+  const onData = () => {
+    for (const w of [...watchers]) w();
+  };
+  child.stdout!.on("data", (d: Buffer) => {
+    stdout += d;
+    onData();
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d;
+    onData();
+  });
+  const done = new Promise<Finished>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  const waitFor = (re: RegExp | ((stdout: string, stderr: string) => boolean), timeoutMs = 120_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ${re} within ${timeoutMs} ms:\n${stdout}\n${stderr}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        const ok = typeof re === "function" ? re(stdout, stderr) : re.test(stdout) || re.test(stderr);
+        if (!ok) return;
+        clearTimeout(timer);
+        watchers.splice(watchers.indexOf(check), 1);
+        resolve();
+      };
+      watchers.push(check);
+      void done.then(() => {
+        if (watchers.includes(check)) {
+          clearTimeout(timer);
+          reject(new Error(`curio exited before ${re}:\n${stdout}\n${stderr}`));
+        }
+      });
+      check();
+    });
+  return { child, stdout: () => stdout, stderr: () => stderr, waitFor, done };
+}
+
+/** Runs `curio ARGS` to the end. */
+export function curio(args: string[], opts: CurioOptions = {}): Promise<Finished> {
+  return startCurio(args, opts).done;
+}
+
+export interface CommandOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** For `view`: the page at the URL it printed. */
+  page?: { status: number; body: string };
+}
+
+/** Runs several `curio` commands one after another in one child process (see commands-child.ts). */
+export async function curioCommands(
+  commands: string[][],
+  opts: CurioOptions = {},
+): Promise<CommandOutcome[]> {
+  const child = spawn(
+    process.execPath,
+    ["--import", TSX, join(ROOT, "test/cli/commands-child.ts"), JSON.stringify(commands)],
+    {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  if (code !== 0 || !last.startsWith("["))
+    throw new Error(`commands child failed (${code}):\n${stderr}\n${stdout}`);
+  return JSON.parse(last) as CommandOutcome[];
+}
