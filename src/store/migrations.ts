@@ -58,7 +58,19 @@ export const migrations: readonly string[] = [
     FOREIGN KEY (run_id, epoch) REFERENCES checkpoints(run_id, epoch) ON DELETE CASCADE
   );
   `,
-  // v2: one writer per run. The holder's process identity tells a live writer from a dead one.
+  // v2: human marks on findings (src/store/marks.ts).
+  `
+  CREATE TABLE marks (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'false-positive')),
+    note TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (run_id, idx)
+  ) WITHOUT ROWID;
+  `,
+  // v3: one writer per run. The holder's process identity tells a live writer from a dead one.
   `
   CREATE TABLE run_locks (
     run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
@@ -71,13 +83,14 @@ export const migrations: readonly string[] = [
   `,
 ];
 
-export const SCHEMA_VERSION = migrations.length;
-
 /**
- * The oldest schema a read-only connection can read without migrating (it cannot write the upgrade).
- * v1 lacks only run_locks: its runs read as unlocked.
+ * A read-only connection reads stores down to this version: the later migrations only add tables, which
+ * readers treat as empty (no marks, no run locks), so `curio report` works on a store no writer has
+ * upgraded yet.
  */
-export const READABLE_FROM = 1;
+export const OLDEST_READABLE_VERSION = 1;
+
+export const SCHEMA_VERSION = migrations.length;
 
 export function hasTable(db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { ExitCode } from "../config/errors.js";
 import { StoreError } from "./errors.js";
-import { migrate, READABLE_FROM, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
+import { migrate, OLDEST_READABLE_VERSION, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
 
 export const STORE_FILE = "curio.db";
 
@@ -176,7 +176,7 @@ function checkVersion(db: Database.Database, file: string, readonly: boolean): n
       { exitCode: ExitCode.usage, hint: "upgrade curio (npm i curio-redteam@latest)" },
     );
   }
-  if (readonly && version < READABLE_FROM) {
+  if (readonly && version < OLDEST_READABLE_VERSION) {
     throw new StoreError(`${file} has store schema v${version}, too old to read without upgrading it`, {
       exitCode: ExitCode.usage,
       hint: "a command that writes the store upgrades it: `curio run -c curio.yaml --resume RUN`",

@@ -102,8 +102,8 @@ function holderOf(r: LockRow): LockHolder {
 /**
  * One RunStore's locks. Every write to a run takes the run's lock (atomically: inside the write's
  * transaction) unless this store holds it already; a live holder elsewhere makes the write fail, a dead
- * holder's lock is taken over with a note. Without a run_locks table (a v1 store read as is) nothing is
- * locked.
+ * holder's lock is taken over with a note. Without a run_locks table (an older store read as is) nothing
+ * is locked.
  */
 export class RunLocks {
   private readonly token = newLockToken();

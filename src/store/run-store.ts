@@ -15,12 +15,13 @@ import type Database from "better-sqlite3";
 import { ExitCode } from "../config/errors.js";
 import { closest } from "../config/format-issues.js";
 import { StoreError, storeFailure } from "./errors.js";
+import { HUMAN_VERDICTS, MAX_NOTE_CHARS, markFingerprint, markQueries } from "./marks.js";
 import { type OpenedDatabase, openForReading, openForWriting, STORE_FILE } from "./open.js";
 import { redactSecrets } from "./redact.js";
 import { epochFromJson, type RunRow, rowToRun, rowToSample, type SampleRow, sampleToRow } from "./rows.js";
 import { type LockHolder, RunLocks } from "./run-lock.js";
 import { prepareLockStatements, prepareStatements, type Statements } from "./statements.js";
-import type { EpochStats, RunInfo, RunStatus, SampleRecord } from "./types.js";
+import type { EpochStats, HumanMark, HumanVerdict, RunInfo, RunStatus, SampleRecord } from "./types.js";
 
 export { STORE_FILE };
 
@@ -59,6 +60,7 @@ export class RunStore {
   private readonly db: Database.Database;
   private readonly q: Statements;
   private readonly locks: RunLocks;
+  private readonly markQ: ReturnType<typeof markQueries>;
 
   private constructor(
     opened: OpenedDatabase,
@@ -72,6 +74,7 @@ export class RunStore {
     this.readonly = readonly;
     this.q = prepareStatements(this.db);
     this.locks = new RunLocks(prepareLockStatements(this.db), log);
+    this.markQ = markQueries(this.db);
   }
   private readonly cleanup: () => void;
 
@@ -449,6 +452,51 @@ export class RunStore {
         if (epoch > ckpt.epoch) this.deleteCheckpoint(runId, epoch);
       }
     });
+  }
+
+  // ---- human marks --------------------------------------------------------------------------
+
+  /** Marks sample `index` of a run as confirmed or a false positive (null clears the mark). */
+  setMark(runId: string, index: number, verdict: HumanVerdict | null, note = ""): HumanMark | null {
+    if (verdict !== null && !HUMAN_VERDICTS.includes(verdict)) {
+      throw new StoreError(`unknown mark ${JSON.stringify(verdict)}: use ${HUMAN_VERDICTS.join(" or ")}`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    if (note.length > MAX_NOTE_CHARS) {
+      throw new StoreError(`a mark's note has ${note.length} characters; keep it under ${MAX_NOTE_CHARS}`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    return this.write("saving a mark", () => {
+      if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      const sample = Number.isInteger(index) ? this.markQ.sample(runId, index) : undefined;
+      if (!sample) {
+        throw new StoreError(`run ${runId} has no sample #${index}`, {
+          code: "ENOSAMPLE",
+          exitCode: ExitCode.usage,
+        });
+      }
+      if (verdict === null) {
+        this.markQ.remove(runId, index);
+        return null;
+      }
+      const mark: HumanMark = {
+        runId,
+        index,
+        verdict,
+        note,
+        markedAt: new Date().toISOString(),
+        fingerprint: markFingerprint(sample.test_case, sample.response),
+      };
+      this.markQ.upsert(mark);
+      return mark;
+    });
+  }
+
+  /** The human marks of a run, by sample index. */
+  marks(runId: string): HumanMark[] {
+    return this.read("reading marks", () => this.markQ.list(runId));
   }
 
   /**

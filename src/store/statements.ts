@@ -68,7 +68,7 @@ const LOCK_SQL = {
   releaseAll: "DELETE FROM run_locks WHERE token = ?",
 };
 
-/** Statements on run_locks; null for a store read at schema v1, which has no locks. */
+/** Statements on run_locks; null for a store read at a schema before v3, which has no locks. */
 export function prepareLockStatements(db: Database.Database): LockStatements | null {
   return hasTable(db, "run_locks") ? prepareAll(db, LOCK_SQL) : null;
 }
