@@ -4,6 +4,7 @@ import { z } from "zod";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
 import { ppoSchema, rewardsSchema } from "./schema-training.js";
+import { unknownTemplateSlots } from "./seed-examples.js";
 
 export const methods = ["crt", "rl", "rl-tdiv", "rl-temp2", "zero-shot", "few-shot"] as const;
 export type Method = (typeof methods)[number];
@@ -163,6 +164,13 @@ export const curioConfigSchema = z
         });
       }
     });
+    for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redteam", "seedPrompts", "template"],
+        message: `unknown slot {${slot}}: slots are single lowercase letters {a} {b} ... {z}, each filled with an example`,
+      });
+    }
     if (c.method === "few-shot" && c.baseline.fewShotFrom === null) {
       ctx.addIssue({
         code: "custom",

@@ -48,7 +48,7 @@ test("init refuses to overwrite, lists presets; usage errors exit 2", async () =
     assert.match(badArg.stderr, /expected a number in \[0, 1\], got "2"/);
     const missingEnv = await run(["--env-file", join(dir, "nope.env"), "runs", "--workspace", dir]);
     assert.equal(missingEnv.code, 2);
-    assert.match(missingEnv.stderr, /--env-file .*nope\.env: cannot read it \(ENOENT\)/);
+    assert.match(missingEnv.stderr, /--env-file: cannot read .*nope\.env \(ENOENT\)/);
   } finally {
     cleanup();
   }
@@ -146,6 +146,34 @@ test("runs and eval read the store: table, JSON, Quality(tau), unique successes,
     const empty = await run(["runs", "--workspace", join(dir, "empty")]);
     assert.equal(empty.code, 0);
     assert.match(empty.stdout, /no runs in .*empty yet/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("commands that only read the store need none of the config's ${VARS} or credentials", async () => {
+  const { dir, cleanup } = tempDir("curio-cli-");
+  try {
+    const store = RunStore.open(join(dir, "ws"));
+    const r = store.createRun({ ...runInput, name: "nightly" });
+    store.appendSamples([0, 1].map((i) => sample(r.id, i, 1, { judgeScore: 0.9 })));
+    store.close();
+    const config = join(dir, "curio.yaml");
+    writeFileSync(
+      config,
+      "workspace: ${CURIO_TEST_WS:-ws}\n" +
+        "target: { id: 'openai:chat:m', baseUrl: '${CURIO_TEST_UNSET_URL}', apiKeyEnv: CURIO_TEST_UNSET_KEY }\n" +
+        "judge: { id: http-classifier, url: 'https://x/${CURIO_TEST_UNSET_TOKEN}', responsePath: score }\n",
+    );
+    const outcomes = await Promise.all([
+      run(["runs", "-c", config, "--json"]),
+      run(["eval", r.id, "-c", config, "--no-diversity"]),
+      run(["export", r.id, "-c", config, "--format", "jsonl", "-o", join(dir, "f.jsonl")]),
+      run(["report", r.id, "-c", config, "-o", join(dir, "r.html"), "--no-embedder"]),
+    ]);
+    for (const o of outcomes) assert.equal(o.code, 0, o.stderr);
+    assert.equal(JSON.parse(outcomes[0]!.stdout)[0].id, r.id);
+    assert.equal(readFileSync(join(dir, "f.jsonl"), "utf8").trim().split("\n").length, 2);
   } finally {
     cleanup();
   }

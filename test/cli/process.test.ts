@@ -111,5 +111,5 @@ test("--env-file naming a missing file is curio's usage error, also when started
   });
   const code = await new Promise((r) => child.on("close", r));
   assert.equal(code, 2, stderr);
-  assert.match(stderr, /^error: --env-file missing\.env: cannot read it \(ENOENT\)/);
+  assert.match(stderr, /^error: --env-file: cannot read missing\.env \(ENOENT\)/);
 });
