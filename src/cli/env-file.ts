@@ -15,9 +15,12 @@ export function parseEnvFile(text: string, source: string): Record<string, strin
       // the closing quote, then at most a comment
       const close = /^(["'])((?:\\.|(?!\1).)*)\1\s*(#.*)?$/.exec(value);
       if (!close) {
-        throw new ConfigError(`${source}:${i + 1}: the value of ${m[1]} opens a ${q} quote that is never closed`, {
-          hint: `close it on the same line: ${m[1]}=${q}...${q} (write \\n for a line break in "...")`,
-        });
+        throw new ConfigError(
+          `${source}:${i + 1}: the value of ${m[1]} opens a ${q} quote that is never closed`,
+          {
+            hint: `close it on the same line: ${m[1]}=${q}...${q} (write \\n for a line break in "...")`,
+          },
+        );
       }
       value = close[2]!;
       if (q === '"') value = value.replace(/\\n/g, "\n").replace(/\\"/g, '"');

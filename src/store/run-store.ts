@@ -331,23 +331,28 @@ export class RunStore {
     return this.read("counting samples", () => this.countSamples(runId));
   }
 
-  /** Counts for listings, computed in SQL: samples, judged ones, successes (judge score >= tau), errors. */
+  /**
+   * Counts for listings, computed in SQL: samples, judged ones, successes (judge score >= tau), errors
+   * (target or training judge failed), and answered samples the held-out judge failed on.
+   */
   sampleSummary(
     runId: string,
     tau: number,
-  ): { samples: number; scored: number; successes: number; errors: number } {
+  ): { samples: number; scored: number; successes: number; errors: number; evalJudgeErrors: number } {
     return this.read("summarising samples", () => {
       const r = this.q.summary.get(tau, runId) as {
         samples: number;
         scored: number | null;
         successes: number | null;
         errors: number | null;
+        eval_judge_errors: number | null;
       };
       return {
         samples: r.samples,
         scored: r.scored ?? 0,
         successes: r.successes ?? 0,
         errors: r.errors ?? 0,
+        evalJudgeErrors: r.eval_judge_errors ?? 0,
       };
     });
   }

@@ -27,8 +27,11 @@ const STORE_SQL = {
          eval_judge_score, rewards, error, timings, meta)
        VALUES (@run_id, @idx, @epoch, @seed_prompt, @test_case, @target_input, @response, @judge_score,
          @eval_judge_score, @rewards, @error, @timings, @meta)`,
+  // eval_judge_errors: answered samples whose held-out judge failed (recorded in meta.evalJudge.error)
   summary: `SELECT count(*) AS samples, sum(judge_score IS NOT NULL) AS scored, sum(judge_score >= ?) AS successes,
-         sum(error IS NOT NULL) AS errors FROM samples WHERE run_id = ?`,
+         sum(error IS NOT NULL) AS errors,
+         sum(error IS NULL AND json_extract(meta, '$.evalJudge.error') IS NOT NULL) AS eval_judge_errors
+       FROM samples WHERE run_id = ?`,
   // Indices are dense (appendSamples enforces it), so the count is max + 1: one index seek.
   countSamples: "SELECT coalesce(max(idx) + 1, 0) AS n FROM samples WHERE run_id = ?",
   samplesPage: `SELECT * FROM samples WHERE run_id = ? AND idx > ? AND epoch BETWEEN ? AND ? ORDER BY idx LIMIT ?`,

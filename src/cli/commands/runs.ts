@@ -40,7 +40,18 @@ export function runsCommand(io: Io = processIo): Command {
         }
         out.line(
           table(
-            ["id", "name", "method", "status", "created", "epochs", "samples", `hits>=${o.tau}`, "errors"],
+            [
+              "id",
+              "name",
+              "method",
+              "status",
+              "created",
+              "epochs",
+              "samples",
+              `hits>=${o.tau}`,
+              "errors",
+              "held-out judge errors",
+            ],
             runs.map((r) => [
               r.id,
               r.name,
@@ -51,6 +62,7 @@ export function runsCommand(io: Io = processIo): Command {
               String(r.samples),
               String(r.successes),
               String(r.errors),
+              String(r.evalJudgeErrors),
             ]),
           ),
         );
