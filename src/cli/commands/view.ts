@@ -21,6 +21,12 @@ export function viewCommand(): Command {
       "interface to bind; anything but loopback exposes your findings to the network",
       "127.0.0.1",
     )
+    .option(
+      "--allow-host <name>",
+      "a name other machines use to reach this one (e.g. its DNS name); requests naming any other host are refused (repeatable)",
+      (v: string, acc: string[]) => [...acc, ...v.split(",").filter(Boolean)],
+      [] as string[],
+    )
     .option("-c, --config <file>", "take the workspace from this config (default: ./curio.yaml if present)")
     .option(
       "--workspace <dir>",
@@ -45,6 +51,7 @@ export function viewCommand(): Command {
         port: o.port,
         // Only an explicit --host may leave loopback.
         allowPublic: cmd.getOptionValueSource("host") === "cli",
+        allowHosts: o.allowHost,
         onWarn: (m) => process.stderr.write(`warning: ${m}\n`),
       }).catch((e) => {
         store.close();
