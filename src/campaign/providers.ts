@@ -1,8 +1,6 @@
-// Builds the campaign's providers from the config: the provider registry's ids, plus the sandbox world's
-// ids (world, world-lexicon, world-strict, world-gibberish), which need the run's seed.
-
-import { type CurioConfig, providerSpecError, UnreachableError } from "../config/index.js";
-import { makeRedactor } from "../providers/http/redact.js";
+// Builds the campaign's providers from the config through the provider registry (the run's seed seeds the
+// providers whose randomness follows the run), and probes them before a run is recorded.
+import { type CurioConfig, providerSpecError } from "../config/index.js";
 import type {
   Embedder,
   GibberishScorer,
@@ -12,12 +10,8 @@ import type {
   Target,
 } from "../providers/index.js";
 import { createEmbedder, createGibberish, createJudge, createTarget } from "../providers/index.js";
-import {
-  createWorldGibberish,
-  createWorldJudge,
-  createWorldTarget,
-  isWorldProviderId,
-} from "../world/index.js";
+import { UnreachableError } from "../util/errors.js";
+import { makeRedactor } from "../util/redact.js";
 
 export interface CampaignProviders {
   target: Target;
@@ -40,37 +34,21 @@ export async function createCampaignProviders(
   config: CurioConfig,
   opts: { seed: number; concurrency: number; ctx: Partial<ProviderContext> },
 ): Promise<CampaignProviders> {
-  const { seed } = opts;
   // -j applies to every provider kind that has a concurrency option, under what a spec sets itself
   const ctx: Partial<ProviderContext> = {
     ...opts.ctx,
+    seed: opts.seed,
     defaults: { ...opts.ctx.defaults, concurrency: opts.concurrency },
     noCache: opts.ctx.noCache ?? !config.cache,
   };
-  const judge = (key: string, spec: ProviderSpec) =>
-    at(key, spec, () => {
-      const { id, ...rest } = spec;
-      if (id === "world-lexicon" || id === "world-strict") return createWorldJudge(id);
-      if (isWorldProviderId(id)) throw new Error(`"${id}" is not a judge`);
-      return createJudge({ id, ...rest }, ctx);
-    });
-  const target = await at("target", config.target, () => {
-    const { id, ...rest } = config.target;
-    if (id === "world") return createWorldTarget(seed, rest as Record<string, number>);
-    return createTarget(config.target, ctx);
-  });
+  const judge = (key: string, spec: ProviderSpec) => at(key, spec, () => createJudge(spec, ctx));
+  const gibberish = config.gibberish;
   return {
-    target,
+    target: await at("target", config.target, () => createTarget(config.target, ctx)),
     judge: await judge("judge", config.judge),
     evalJudge: config.evalJudge ? await judge("evalJudge", config.evalJudge) : null,
     embedder: await at("embedder", config.embedder, () => createEmbedder(config.embedder, ctx)),
-    gibberish: config.gibberish
-      ? await at("gibberish", config.gibberish, () =>
-          config.gibberish!.id === "world-gibberish"
-            ? createWorldGibberish()
-            : createGibberish(config.gibberish!, ctx),
-        )
-      : null,
+    gibberish: gibberish ? await at("gibberish", gibberish, () => createGibberish(gibberish, ctx)) : null,
   };
 }
 

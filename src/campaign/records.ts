@@ -20,7 +20,8 @@ export interface EpochResults {
   composed: RewardBatchResult;
 }
 
-const usable = (r: JudgeResult | undefined, answer: TargetResult) =>
+/** A judge's score as recorded and learnt from: null where the target or the judge failed. */
+export const usableScore = (r: JudgeResult | undefined, answer: TargetResult) =>
   r && !answer.error && !r.error && Number.isFinite(r.score) ? r.score : null;
 
 export function sampleRecords(e: EpochResults): SampleRecord[] {
@@ -43,8 +44,8 @@ export function sampleRecords(e: EpochResults): SampleRecord[] {
       testCase,
       targetInput: e.targetInputs[i]!,
       response: a.text,
-      judgeScore: usable(j, a),
-      evalJudgeScore: usable(ej, a),
+      judgeScore: usableScore(j, a),
+      evalJudgeScore: usableScore(ej, a),
       rewards: e.composed.rewards[i] ?? null,
       error: a.error ?? j.error ?? null,
       timings: { latencyMs: a.latencyMs },

@@ -2,7 +2,6 @@
 // defaults, validate with the zod schema, and resolve paths relative to the config file.
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { WORLD_PROVIDER_IDS } from "../world/providers.js";
 import { ConfigError } from "./errors.js";
 import { formatIssues } from "./format-issues.js";
 import { type Env, interpolateEnv, resolveRefs, secretEnvValues } from "./interpolate.js";
@@ -93,22 +92,16 @@ export function readConfigWorkspace(path: string, env: Env = process.env): strin
   return resolveLocal(interpolateEnv(value, env, "workspace"), dir);
 }
 
-/** Provider ids the sandbox world registers outside the provider registry (offline demo). */
-export const SANDBOX_PROVIDER_IDS = WORLD_PROVIDER_IDS;
-
 /**
  * Loads and validates a curio.yaml. `env` defaults to process.env. Provider options are checked
  * against the provider registry unless `checkProviders` is false.
  */
-export function loadConfig(
-  path: string,
-  opts: { env?: Env; checkProviders?: boolean; allowProviderIds?: readonly string[] } = {},
-): LoadedConfig {
+export function loadConfig(path: string, opts: { env?: Env; checkProviders?: boolean } = {}): LoadedConfig {
   const { abs, dir, text, raw } = readConfigFile(path);
   const resolved = resolveRefs(raw, dir, opts.env ?? process.env);
   const config = parseConfig(resolved, path);
   if (opts.checkProviders !== false) {
-    const problems = checkProviderSpecs(config, opts.allowProviderIds ?? SANDBOX_PROVIDER_IDS);
+    const problems = checkProviderSpecs(config);
     if (problems.length > 0) {
       throw new ConfigError(`${path} is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`, {
         problems,

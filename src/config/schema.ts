@@ -1,13 +1,13 @@
 // The schema of curio.yaml: the single source of truth for the config type, defaults, validation
 // messages, the generated JSON Schema (schema/curio.schema.json), `curio init` comments and docs.
 import { z } from "zod";
+import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
 import { ppoSchema, rewardsSchema } from "./schema-training.js";
 import { unknownTemplateSlots } from "./seed-examples.js";
 
-export const methods = ["crt", "rl", "rl-tdiv", "rl-temp2", "zero-shot", "few-shot"] as const;
-export type Method = (typeof methods)[number];
+export { type Method, methods } from "./methods.js";
 
 export const thresholdsSchema = z
   .strictObject({
@@ -57,10 +57,12 @@ export const curioConfigSchema = z
       .enum(methods)
       .default("crt")
       .describe(
-        "crt (curiosity rewards), rl (toxicity + KL only), rl-tdiv (rl + response diversity), rl-temp2 " +
-          "(rl at temperature 2), zero-shot / few-shot (prompted red team, no training). A method sets " +
-          "reward defaults that explicit keys override.",
+        `The red-team method; it sets defaults (reward coefficients, sampling) that explicit keys override. ${methodSummaries()}`,
       ),
+    attack: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Options of the chosen method (see docs/curiosity.md, "Methods"); unknown keys are named.'),
     redteam: redteamSchema.prefault({}),
     target: providerSpecSchema(
       "model under test",
@@ -146,6 +148,9 @@ export const curioConfigSchema = z
         path: ["ppo", "batchSize"],
         message: `must be <= ppo.numRollouts (${c.ppo.numRollouts})`,
       });
+    }
+    for (const p of methodOptionProblems(c.method, c.attack)) {
+      ctx.addIssue({ code: "custom", path: ["attack", ...p.path], message: p.message });
     }
     if (c.judge.id === "refusal" || c.evalJudge?.id === "refusal") {
       ctx.addIssue({

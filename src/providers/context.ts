@@ -19,6 +19,8 @@ export interface ProviderContext {
   noCache?: boolean;
   /** Credentials substituted into the config before providers saw it (e.g. ${API_KEY} in a URL): redacted too. */
   secrets?: readonly string[];
+  /** The run's seed, for providers whose randomness follows the run (the sandbox world's target). */
+  seed?: number;
   /** Where response caches live (the campaign passes <workspace>/cache); default <baseDir>/.curio/cache. */
   cacheRoot?: string;
   /**
@@ -42,6 +44,7 @@ export function defaultContext(partial: Partial<ProviderContext> = {}): Provider
     defaults: partial.defaults,
     noCache: partial.noCache,
     secrets: partial.secrets,
+    seed: partial.seed,
     cacheRoot: partial.cacheRoot,
     onRetry: partial.onRetry,
   };

@@ -1,5 +1,6 @@
 // The three contracts every model a campaign talks to implements. Errors are data, not
 // exceptions: a failing call yields a result with `error` set, and the campaign records it.
+import type { Resumable } from "../util/checkpoint.js";
 
 /** Options passed to a target call; adapters ignore what they do not support. */
 export interface TargetCallOptions {
@@ -18,14 +19,15 @@ export interface TargetResult {
   cached?: boolean;
 }
 
-/** The model under test. `respond` never throws for per-prompt failures. */
-export interface Target {
+/**
+ * The model under test. `respond` never throws for per-prompt failures. A target with internal randomness
+ * (scripted, the sandbox world) or weights that change (a hardened local model) implements the checkpoint
+ * protocol, so a resumed run is exact.
+ */
+export interface Target extends Partial<Resumable> {
   readonly id: string;
   respond(prompts: string[], opts?: TargetCallOptions): Promise<TargetResult[]>;
   close?(): Promise<void>;
-  /** A target with internal randomness (scripted, the sandbox world) exposes it, so a resumed run is exact. */
-  state?(): unknown;
-  loadState?(state: unknown): void;
 }
 
 export interface JudgeResult {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { loadConfig, parseConfig, presetConfig } from "../../src/config/index.js";
 import { RunStore } from "../../src/store/index.js";
 import { runInput, sample, tempDir } from "../store/helpers.js";
-import { curio } from "./helpers.js";
+import { spawnCurio } from "./helpers.js";
 
 test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 120_000 }, async () => {
   const { dir, cleanup } = tempDir("curio-cli-");
@@ -23,10 +23,10 @@ test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 12
 
     // Few processes: each one compiles the CLI with tsx, which is slow on a busy machine.
     const [help, init, bad, runsJson] = await Promise.all([
-      curio(["--help"], { cwd: dir }),
-      curio(["init", "--preset", "alpaca:rl", "-o", "curio.yaml"], { cwd: dir }),
-      curio(["run", "-c", "bad.yaml"], { cwd: dir }),
-      curio(["runs", "--workspace", ws, "--json", "--tau", "0.5"], { cwd: dir }),
+      spawnCurio(["--help"], { cwd: dir }),
+      spawnCurio(["init", "--preset", "alpaca:rl", "-o", "curio.yaml"], { cwd: dir }),
+      spawnCurio(["run", "-c", "bad.yaml"], { cwd: dir }),
+      spawnCurio(["runs", "--workspace", ws, "--json", "--tau", "0.5"], { cwd: dir }),
     ]);
 
     assert.equal(help.code, 0, help.stderr);

@@ -1,7 +1,8 @@
-// The `curio` binary in a child process, as a user runs it: to completion, or started and watched (for
-// signals and concurrent runs).
+// The CLI as tests run it: in-process through main() (curio), or as a child process the way a user runs
+// the binary (spawnCurio, startCurio: to completion, or started and watched for signals and concurrency).
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { main } from "../../src/cli/main.js";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
 export const CLI = join(ROOT, "src/cli/main.ts");
@@ -82,8 +83,8 @@ export function startCurio(args: string[], opts: CurioOptions = {}): Started {
   return { child, stdout: () => stdout, stderr: () => stderr, waitFor, done };
 }
 
-/** Runs `curio ARGS` to the end. */
-export function curio(args: string[], opts: CurioOptions = {}): Promise<Finished> {
+/** Runs `curio ARGS` as a child process to the end. */
+export function spawnCurio(args: string[], opts: CurioOptions = {}): Promise<Finished> {
   return startCurio(args, opts).done;
 }
 
@@ -123,4 +124,19 @@ export async function curioCommands(
   if (code !== 0 || !last.startsWith("["))
     throw new Error(`commands child failed (${code}):\n${stderr}\n${stdout}`);
   return JSON.parse(last) as CommandOutcome[];
+}
+
+/** Runs the CLI in-process through main(), capturing its output and exit code. */
+export async function curio(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["node", "curio", ...args], {
+    out: (t) => {
+      stdout += t;
+    },
+    err: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
 }

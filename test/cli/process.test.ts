@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { RunStore } from "../../src/store/index.js";
 import { tinyConfig, writeConfig } from "../campaign/helpers.js";
-import { CLI, curio, startCurio, TSX } from "./helpers.js";
+import { CLI, spawnCurio, startCurio, TSX } from "./helpers.js";
 
 const epochLines = (stdout: string) =>
   stdout
@@ -44,7 +44,7 @@ test("one writer per run; a killed writer's run reads as interrupted; SIGTERM an
   const { runId } = await epochs(first, 2);
 
   // a second process resuming the live run is refused before it changes anything
-  const second = await curio(["run", "-c", path, "--resume", runId]);
+  const second = await spawnCurio(["run", "-c", path, "--resume", runId]);
   assert.equal(second.code, 2, second.stderr);
   assert.match(
     second.stderr,
