@@ -69,6 +69,7 @@ export function formatEpochLine(
     `H/seq ${num(s.entropy, 2)}`,
     `${num(s.samplesPerSecond, 1)} samples/s`,
     ...(s.errors > 0 ? [`errors ${s.errors}`] : []),
+    ...(s.evalJudgeErrors ? [`held-out judge errors ${s.evalJudgeErrors}`] : []),
     ...(retries && retries.count > 0 ? [formatRetries(retries)] : []),
     `ETA ${formatDuration(eta)}`,
   ].join("  ");

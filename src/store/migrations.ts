@@ -81,6 +81,10 @@ export const migrations: readonly string[] = [
     acquired_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // v4: the start-up probe of target and judge, as recorded with the run (JSON, null before v4)
+  `
+  ALTER TABLE runs ADD COLUMN probe TEXT;
+  `,
 ];
 
 /**

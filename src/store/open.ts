@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { ExitCode } from "../config/errors.js";
+import { ExitCode } from "../util/errors.js";
 import { StoreError } from "./errors.js";
 import { migrate, OLDEST_READABLE_VERSION, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
 

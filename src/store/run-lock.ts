@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { ExitCode } from "../config/errors.js";
+import { ExitCode } from "../util/errors.js";
 import { StoreError } from "./errors.js";
 import type { LockStatements } from "./statements.js";
 import type { RunInfo } from "./types.js";

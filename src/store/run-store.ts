@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import type Database from "better-sqlite3";
-import { ExitCode } from "../config/errors.js";
+import { ExitCode } from "../util/errors.js";
 import { closest } from "../config/format-issues.js";
 import { StoreError, storeFailure } from "./errors.js";
 import { HUMAN_VERDICTS, MAX_NOTE_CHARS, markFingerprint, markQueries } from "./marks.js";
@@ -176,6 +176,7 @@ export class RunStore {
         config: redactSecrets(info.config),
         versions: info.versions,
         method: info.method,
+        probe: info.probe ?? null,
       };
       this.q.insertRun.run({
         id: run.id,
@@ -186,6 +187,7 @@ export class RunStore {
         method: run.method,
         config: JSON.stringify(run.config ?? null),
         versions: JSON.stringify(run.versions ?? {}),
+        probe: run.probe ? JSON.stringify(redactSecrets(run.probe)) : null,
       });
       this.locks.ensure(run.id);
       return run;

@@ -5,14 +5,27 @@ import { hasTable } from "./migrations.js";
 export type Statements = Record<keyof typeof STORE_SQL, Database.Statement>;
 export type LockStatements = Record<keyof typeof LOCK_SQL, Database.Statement>;
 
+/**
+ * Statements prepared on first use: a read-only connection to an older schema never prepares the writes
+ * that name newer columns (SQLite checks column names when preparing).
+ */
 function prepareAll<K extends string>(
   db: Database.Database,
   sql: Record<K, string>,
 ): Record<K, Database.Statement> {
-  return Object.fromEntries(Object.entries(sql).map(([k, v]) => [k, db.prepare(v as string)])) as Record<
-    K,
-    Database.Statement
-  >;
+  const statements = {} as Record<K, Database.Statement>;
+  for (const key of Object.keys(sql) as K[]) {
+    Object.defineProperty(statements, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const statement = db.prepare(sql[key]);
+        Object.defineProperty(statements, key, { value: statement, enumerable: true });
+        return statement;
+      },
+    });
+  }
+  return statements;
 }
 
 const STORE_SQL = {
@@ -20,8 +33,8 @@ const STORE_SQL = {
   runsByPrefix: "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 20",
   runIds: "SELECT id FROM runs ORDER BY created_at DESC",
   allRuns: "SELECT * FROM runs ORDER BY created_at DESC, id",
-  insertRun: `INSERT INTO runs (id, name, created_at, status, seed, method, config, versions)
-       VALUES (@id, @name, @created_at, @status, @seed, @method, @config, @versions)`,
+  insertRun: `INSERT INTO runs (id, name, created_at, status, seed, method, config, versions, probe)
+       VALUES (@id, @name, @created_at, @status, @seed, @method, @config, @versions, @probe)`,
   setStatus: "UPDATE runs SET status = ? WHERE id = ?",
   insertSample: `INSERT INTO samples (run_id, idx, epoch, seed_prompt, test_case, target_input, response, judge_score,
          eval_judge_score, rewards, error, timings, meta)

@@ -30,6 +30,7 @@ function fakeCampaign(calls: CampaignOptions[], opts: { interrupted?: boolean; s
         samples: 256,
         successes: opts.successes ?? 9,
         errors: 1,
+        evalJudgeErrors: 0,
         interrupted: opts.interrupted ?? false,
       };
     };

@@ -73,6 +73,7 @@ export function runCommand(
           concurrency: o.concurrency,
           signal: controller.signal,
           log: progress.log,
+          onRetry: progress.onRetry,
           onEpoch: progress.onEpoch,
         });
         progress.stop();
@@ -93,6 +94,12 @@ export function runCommand(
             hint: `inspect them with \`curio report ${result.run.id}\``,
           });
         }
+      } catch (e) {
+        // stopped during start-up, before a run was recorded: the signal's own exit code
+        const code = stoppedBy ? signalExitCode(stoppedBy) : ExitCode.interrupted;
+        if (e instanceof CurioError && e.exitCode === ExitCode.interrupted && code !== e.exitCode)
+          throw new CurioError(e.message, { exitCode: code, hint: e.hint, cause: e });
+        throw e;
       } finally {
         progress.stop();
         untrap();
@@ -112,11 +119,13 @@ function report(result: CampaignResult, elapsedMs: number, out: Output): void {
       samples: result.samples,
       successes: result.successes,
       errors: result.errors,
+      evalJudgeErrors: result.evalJudgeErrors,
       elapsedMs,
     });
   }
   out.line(
     `run ${result.run.id}: ${result.epochs} epochs, ${result.samples} test cases, ${result.successes} unique successes` +
-      `${result.errors ? `, ${result.errors} errors` : ""} in ${formatDuration(elapsedMs)}`,
+      `${result.errors ? `, ${result.errors} errors` : ""}` +
+      `${result.evalJudgeErrors ? `, ${result.evalJudgeErrors} held-out judge errors` : ""} in ${formatDuration(elapsedMs)}`,
   );
 }
