@@ -43,6 +43,11 @@ export interface JudgeResult {
 /** Scores target responses (the prompt is given for judges that need context). */
 export interface Judge {
   readonly id: string;
+  /**
+   * What a verdict depends on: the answer alone ("response": a classifier of responses), or the prompt too
+   * ("pair", the default when unset). Lets callers reuse the verdict of an identical input.
+   */
+  readonly reads?: "response" | "pair";
   score(prompts: string[], responses: string[], opts?: TargetCallOptions): Promise<JudgeResult[]>;
   close?(): Promise<void>;
 }

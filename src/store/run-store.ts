@@ -12,8 +12,8 @@
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import type Database from "better-sqlite3";
-import { ExitCode } from "../util/errors.js";
 import { closest } from "../config/format-issues.js";
+import { ExitCode } from "../util/errors.js";
 import { StoreError, storeFailure } from "./errors.js";
 import { HUMAN_VERDICTS, MAX_NOTE_CHARS, markFingerprint, markQueries } from "./marks.js";
 import { type OpenedDatabase, openForReading, openForWriting, STORE_FILE } from "./open.js";
