@@ -122,7 +122,7 @@ export const curioConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache).",
+        "Cache target and judge answers on disk (in <workspace>/cache), keyed by provider options and input (CLI: --no-cache).",
       ),
     failOnFindings: z
       .number()

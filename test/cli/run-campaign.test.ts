@@ -2,7 +2,7 @@
 // credential keeps getting it after --resume; retries under faults are summed per epoch (and match what the
 // server refused); held-out judge failures are counted; bad settings are refused before a run is recorded.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -48,6 +48,8 @@ test("--resume keeps the judge's credential (never [redacted]), also after curio
 }, async () => {
   const auth: string[] = [];
   const url = await serve((req) => {
+    if (req.url?.startsWith("/eval"))
+      return req.url.endsWith(`key=${TOKEN}`) ? [200, { score: 0.5 }] : [401, {}];
     auth.push(String(req.headers.authorization));
     return req.headers.authorization === `Bearer ${TOKEN}`
       ? [200, { score: 0.25 }]
@@ -61,7 +63,15 @@ test("--resume keeps the judge's credential (never [redacted]), also after curio
     responsePath: "score",
     retries: 0,
   };
-  const { path, workspace } = writeConfig(tinyConfig({ judge }));
+  // the held-out judge's answers are cached, and its URL holds the token
+  const evalJudge = {
+    id: "http-classifier",
+    url: `${url}/eval?key=\${CURIO_TEST_JUDGE_TOKEN}`,
+    body: { text: "{{response}}" },
+    responsePath: "score",
+    cache: true,
+  };
+  const { path, workspace } = writeConfig(tinyConfig({ judge, evalJudge, cache: true }));
   const first = await curio(["run", "-c", path, "--max-epochs", "1", "--json"]);
   assert.equal(first.code, 0, first.stderr);
   const runId = lines(first.stdout).at(-1)!.runId as string;
@@ -93,6 +103,13 @@ test("--resume keeps the judge's credential (never [redacted]), also after curio
     store.close();
   }
   assert.ok(!readFileSync(join(workspace, "curio.db")).includes(TOKEN), "the token is not in the store");
+  // the held-out judge's answers are cached in the workspace, in a folder named by a hash, not by the URL
+  const cached = readdirSync(join(workspace, "cache"), { recursive: true }).map(String);
+  assert.match(cached[0]!, /^http-classifier-[0-9a-f]{16}$/);
+  assert.ok(
+    cached.length > 1 && cached.every((p) => !p.includes(TOKEN) && !p.includes("classify")),
+    cached.join(),
+  );
 });
 
 test("under faults: retries summed per epoch equal the server's refusals; nothing lost; held-out judge failures counted", {
@@ -100,9 +117,11 @@ test("under faults: retries summed per epoch equal the server's refusals; nothin
 }, async () => {
   let requests = 0;
   let refused = 0;
-  const target = await serve(() => {
-    // every third request fails: the client retries it
-    if (++requests % 3 === 0) {
+  const failedOnce = new Set<string>();
+  const target = await serve((_req, body) => {
+    // every third request fails, each request body at most once: the client's first retry succeeds
+    if (++requests % 3 === 0 && !failedOnce.has(body)) {
+      failedOnce.add(body);
       refused++;
       return [500, { error: "overloaded" }];
     }
