@@ -58,8 +58,10 @@ function countUnknown(
   isUnk: Map<number, boolean>,
 ): void {
   const unk = (id: number) => {
-    let v = isUnk.get(id);
-    if (v === undefined) isUnk.set(id, (v = UNKNOWN_TOKEN.test(tokenizer.decode([id]))));
+    const known = isUnk.get(id);
+    if (known !== undefined) return known;
+    const v = UNKNOWN_TOKEN.test(tokenizer.decode([id]));
+    isUnk.set(id, v);
     return v;
   };
   const n = ids.filter(unk).length;
