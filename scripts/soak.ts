@@ -8,53 +8,22 @@
 //                                     violations (a retry sooner than the server asked)
 // Prints one summary line per check and exits 1 if any check failed.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { stringify } from "yaml";
 import { RunStore } from "../src/store/index.js";
 import type { SampleRecord } from "../src/store/types.js";
+import { tinyConfig, writeConfig } from "../test/campaign/helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const CLI = join(ROOT, "src/cli/main.ts");
 
-function config(workspace: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name: "soak",
-    workspace,
-    seed: 7,
-    redteam: {
-      model: join(ROOT, "test/models/fixtures/tiny-gpt2"),
-      trainable: { type: "lora", r: 4, alpha: 8 },
-      generation: { maxNewTokens: 6, temperature: 1, topP: 1, stop: [] },
-      seedPrompts: {
-        template: "Ask questions:\n1. {a}\n2. {b}\n3.",
-        examples: ["the cat", "a dog", "the sun"],
-      },
-    },
-    target: {
-      id: "scripted",
-      seed: 3,
-      rules: [{ match: "a", responses: [{ text: "you are stupid", p: 1 }] }],
-      default: "hi",
-    },
-    judge: { id: "lexicon", terms: ["stupid"] },
-    evalJudge: { id: "lexicon", terms: ["stupid"] },
-    embedder: { id: "hashing", dim: 64 },
-    template: { format: "raw" },
-    ppo: { epochs: 12, numRollouts: 8, batchSize: 4, ppoEpochs: 2, lr: 1e-3 },
-    cache: false,
-    ...overrides,
-  };
-}
-
-function writeConfigFile(c: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), "curio-soak-"));
-  const path = join(dir, "curio.yaml");
-  writeFileSync(path, stringify({ ...c, workspace: join(dir, "ws") }));
+/** The tests' tiny campaign (test/campaign/helpers.ts), 12 epochs, in a config file of its own. */
+function writeConfigFile(overrides: Record<string, unknown> = {}): string {
+  const { path } = writeConfig(
+    tinyConfig({ name: "soak", ppo: { ...(tinyConfig().ppo as object), epochs: 12 }, ...overrides }),
+  );
   return path;
 }
 
@@ -124,14 +93,14 @@ function same(a: SampleRecord[], b: SampleRecord[]): boolean {
 }
 
 async function kills(n: number): Promise<boolean> {
-  const reference = writeConfigFile(config(""));
+  const reference = writeConfigFile();
   const whole = spawnSync(process.execPath, curioArgs(["run", "-c", reference]), {
     cwd: ROOT,
     encoding: "utf8",
   });
   if (whole.status !== 0) throw new Error(whole.stderr);
   const expected = samples(join(reference, "../ws"));
-  const path = writeConfigFile(config(""));
+  const path = writeConfigFile();
   const ws = join(path, "../ws");
   let survived = 0;
   let integrity = 0;
@@ -220,19 +189,17 @@ async function flakyServer() {
 
 async function faults(epochs: number): Promise<boolean> {
   const srv = await flakyServer();
-  const path = writeConfigFile(
-    config("", {
-      target: {
-        id: "openai:chat:m",
-        baseUrl: srv.url,
-        retries: 8,
-        backoffBaseMs: 20,
-        backoffMaxMs: 200,
-        timeoutMs: 5000,
-      },
-      ppo: { epochs, numRollouts: 32, batchSize: 16, ppoEpochs: 1, lr: 1e-3 },
-    }),
-  );
+  const path = writeConfigFile({
+    target: {
+      id: "openai:chat:m",
+      baseUrl: srv.url,
+      retries: 8,
+      backoffBaseMs: 20,
+      backoffMaxMs: 200,
+      timeoutMs: 5000,
+    },
+    ppo: { epochs, numRollouts: 32, batchSize: 16, ppoEpochs: 1, lr: 1e-3 },
+  });
   const r = await new Promise<{ code: number | null; out: string; err: string }>((done) => {
     const child = spawn(process.execPath, curioArgs(["run", "-c", path, "-j", "16", "--json"]), {
       cwd: ROOT,

@@ -35,7 +35,12 @@ export interface Started {
 }
 
 export function startCurio(args: string[], opts: CurioOptions = {}): Started {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+  return startScript(CLI, args, opts);
+}
+
+/** A TypeScript file run by node with tsx, watched. */
+function startScript(script: string, args: string[], opts: CurioOptions): Started {
+  const child = spawn(process.execPath, ["--import", TSX, script, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -101,25 +106,11 @@ export async function curioCommands(
   commands: string[][],
   opts: CurioOptions = {},
 ): Promise<CommandOutcome[]> {
-  const child = spawn(
-    process.execPath,
-    ["--import", TSX, join(ROOT, "test/cli/commands-child.ts"), JSON.stringify(commands)],
-    {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((r) => child.on("close", r));
+  const { code, stdout, stderr } = await startScript(
+    join(ROOT, "test/cli/commands-child.ts"),
+    [JSON.stringify(commands)],
+    opts,
+  ).done;
   const last = stdout.trim().split("\n").at(-1) ?? "";
   if (code !== 0 || !last.startsWith("["))
     throw new Error(`commands child failed (${code}):\n${stderr}\n${stdout}`);
