@@ -29,6 +29,25 @@ function errno(e: unknown): string {
   return String((e as NodeJS.ErrnoException)?.code ?? "");
 }
 
+/** A workspace that is a file, or a curio.db that is a folder, is the user's mistake: say so (exit code 2). */
+export function misplacedStore(dir: string, file: string): StoreError | undefined {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    return new StoreError(`the workspace ${dir} is a file, not a folder`, {
+      code: "ENOTDIR",
+      exitCode: ExitCode.usage,
+      hint: "point --workspace (or workspace: in curio.yaml) to the folder that holds curio.db",
+    });
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    return new StoreError(`${file} is a folder, not a curio store`, {
+      code: "EISDIR",
+      exitCode: ExitCode.usage,
+      hint: "move it away; curio creates curio.db itself",
+    });
+  }
+  return undefined;
+}
+
 /** The nearest folder of `path` (or above it) that exists. */
 function nearestExisting(path: string): string {
   let p = path;
@@ -80,7 +99,7 @@ export function openForWriting(
   file: string,
   opts: { synchronous?: "NORMAL" | "FULL"; maxSizeBytes?: number },
 ): OpenedDatabase {
-  const problem = unwritableWorkspace(dir, file);
+  const problem = misplacedStore(dir, file) ?? unwritableWorkspace(dir, file);
   if (problem) throw problem;
   mkdirSync(dir, { recursive: true });
   const db = new Database(file);
@@ -109,6 +128,8 @@ export function openForWriting(
  * there the store is read from a temporary copy (with its WAL, so the latest commits are included).
  */
 export function openForReading(file: string, log?: (message: string) => void): OpenedDatabase {
+  const misplaced = misplacedStore(dirname(file), file);
+  if (misplaced) throw misplaced;
   if (!existsSync(file)) {
     throw new StoreError(`no curio store in ${dirname(file)} (${STORE_FILE} not found)`, {
       code: "ENOENT",
