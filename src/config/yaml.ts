@@ -1,13 +1,17 @@
 // YAML text to a plain value, with every problem a ConfigError naming the file and line: syntax errors,
-// aliases to anchors that do not exist, and alias bombs (aliases of aliases that expand exponentially).
+// aliases to anchors that do not exist, alias bombs (aliases of aliases that expand exponentially) and keys
+// that are mappings or lists.
 import { isAlias, isMap, isPair, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { ConfigError } from "./errors.js";
 
 /** More values than this behind one alias is an attack, not a config. */
 const MAX_EXPANDED_NODES = 10_000;
 
-/** The first alias (in document order) that expands to too many nodes, or that names no anchor. */
-function badAlias(doc: ReturnType<typeof parseDocument>): { node: Node; why: string } | undefined {
+/**
+ * The first problem the parser lets through: an alias (in document order) that expands to too many nodes or
+ * names no anchor, or a key that is a mapping or a list.
+ */
+function badNode(doc: ReturnType<typeof parseDocument>): { node: Node; why: string } | undefined {
   const sizes = new Map<unknown, number>();
   const size = (node: unknown, depth = 0): number => {
     if (!node || depth > 100) return 1;
@@ -25,6 +29,12 @@ function badAlias(doc: ReturnType<typeof parseDocument>): { node: Node; why: str
   };
   let found: { node: Node; why: string } | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // yaml would turn a mapping or list used as a key into "[object Object]"-like text, with a warning
+      if (isMap(pair.key) || isSeq(pair.key))
+        found = { node: pair.key, why: "a key must be text, not a mapping or a list" };
+      return found ? visit.BREAK : undefined;
+    },
     Alias(_key, node) {
       if (!node.resolve(doc))
         found = { node, why: `*${node.source} names no anchor &${node.source} before it` };
@@ -57,11 +67,13 @@ export function parseYamlText(text: string, source: string): unknown {
       cause: e,
     });
   }
-  const alias = badAlias(doc);
-  if (alias) {
-    const pos = alias.node.range ? lineCounter.linePos(alias.node.range[0]) : undefined;
-    throw new ConfigError(`${source}${pos ? `:${pos.line}:${pos.col}` : ""}: invalid YAML: ${alias.why}`, {
-      hint: "aliases (*name) repeat an anchored value (&name); write the values out instead",
+  const bad = badNode(doc);
+  if (bad) {
+    const pos = bad.node.range ? lineCounter.linePos(bad.node.range[0]) : undefined;
+    throw new ConfigError(`${source}${pos ? `:${pos.line}:${pos.col}` : ""}: invalid YAML: ${bad.why}`, {
+      hint: bad.why.startsWith("*")
+        ? "aliases (*name) repeat an anchored value (&name); write the values out instead"
+        : "write `key: value` with a plain key",
     });
   }
   try {

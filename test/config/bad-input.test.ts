@@ -45,6 +45,11 @@ const configs: [string, string | Buffer, RegExp][] = [
     /:1:\d+: invalid YAML: values nested too deeply/,
   ],
   ["unclosed ${", `${base}name: run-\${USER\n`, /name: "\$\{USER" is not an environment reference/],
+  [
+    "mapping as a key",
+    `${base}? { a: 1 }\n: x\n`,
+    /:3:3: invalid YAML: a key must be text, not a mapping or a list/,
+  ],
   ["unknown slot", `${base}redteam: { seedPrompts: { template: "Ask: {a} {zz}" } }\n`, /unknown slot \{zz\}/],
 ];
 
