@@ -6,7 +6,7 @@ import type { RunStore } from "../store/index.js";
 import type { RunInfo } from "../store/types.js";
 import { sleep } from "../util/sleep.js";
 import { FailureBackoff } from "./backoff.js";
-import { runEpoch } from "./epoch.js";
+import { judgingOf, runEpoch } from "./epoch.js";
 import { closeProviders } from "./providers.js";
 import { epochSettings, loopSettings } from "./settings.js";
 import { type CampaignOptions, type PreparedRun, prepareRun, startRun } from "./setup.js";
@@ -57,7 +57,11 @@ async function epochs(
   const save = () =>
     store.saveCheckpoint(runId, state.checkpoint({ attacker: p.attacker, target: p.providers.target }));
   const { attacker, seeds, providers } = p;
+  // Verdicts already given in the run are reused; a resumed run rebuilds that memory from its samples.
+  const judging = judgingOf(providers);
+  if (p.resumed) judging.remember(store.samples(runId));
   const ctx = {
+    judging,
     runId,
     attacker,
     seeds,
@@ -102,6 +106,12 @@ async function epochs(
     }
   }
   if (interrupted && state.epoch > startEpoch && state.epoch % checkpointEvery !== 0) save();
+  const calls = Object.entries(judging.stats()).filter(([, s]) => s.called < s.asked);
+  if (calls.length > 0) {
+    log(
+      `judge calls (reused verdicts saved the rest): ${calls.map(([k, s]) => `${k} ${s.called} of ${s.asked}`).join(", ")}`,
+    );
+  }
   store.setStatus(runId, interrupted ? "interrupted" : "completed");
   return {
     run: store.getRun(runId),

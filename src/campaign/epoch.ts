@@ -12,6 +12,7 @@ import {
 import { normalizeTestCase } from "../eval/index.js";
 import { type JudgeResult, prepareTargetInput, type TargetResult } from "../providers/index.js";
 import type { EpochStats, SampleRecord } from "../store/types.js";
+import { CampaignJudging } from "./judging.js";
 import type { CampaignProviders } from "./providers.js";
 import { epochStats, sampleRecords, usableScore } from "./records.js";
 import type { SeedPrompts } from "./seeds.js";
@@ -30,6 +31,16 @@ export interface EpochContext {
   signal?: AbortSignal;
   /** performance.now() when the run (or this resumed part of it) started, for elapsedMs. */
   startedAt: number;
+  /** Every judge of the run behind one memory; without it the providers' judges are asked without one. */
+  judging?: CampaignJudging;
+}
+
+/** The run's judges (training, held-out, extra, refusal) as one CampaignJudging. */
+export function judgingOf(p: CampaignProviders, memory?: number): CampaignJudging {
+  return new CampaignJudging(
+    { judge: p.judge, evalJudge: p.evalJudge, extra: p.extraJudges ?? [], refusal: p.refusal ?? null },
+    memory,
+  );
 }
 
 export type EpochOutcome =
@@ -55,6 +66,8 @@ interface Scored {
   answers: (TargetResult & { meta?: unknown })[];
   judged: JudgeResult[];
   evalJudged: JudgeResult[] | null;
+  /** Per sample: refusal, extra judges' verdicts, reused verdicts (judging.ts). */
+  verdictMeta: Record<string, unknown>[];
 }
 
 /** What the target sees: x in the target's template (instruction), or z + x (continuation). */
@@ -75,12 +88,12 @@ async function attackAndJudge(c: EpochContext, timer: StageTimer): Promise<Score
   if (signal?.aborted) return null;
   const answers = await timer.time("target", () => providers.target.respond(targetInputs, { signal }));
   if (signal?.aborted) return null;
-  const responses = answers.map((a) => a.text);
-  const judged = await timer.time("judge", () => providers.judge.score(targetInputs, responses, { signal }));
-  const evalJudged = providers.evalJudge
-    ? await timer.time("evalJudge", () => providers.evalJudge!.score(targetInputs, responses, { signal }))
-    : null;
-  return { proposal, targetInputs, answers, judged, evalJudged };
+  const judging = c.judging ?? judgingOf(providers);
+  const verdicts = await timer.time("judge", () =>
+    judging.score(targetInputs, answers, c.state.samples, { signal }),
+  );
+  const { judged, evalJudged, meta: verdictMeta } = verdicts;
+  return { proposal, targetInputs, answers, judged, evalJudged, verdictMeta };
 }
 
 /**
@@ -177,6 +190,7 @@ export async function runEpoch(c: EpochContext): Promise<EpochOutcome> {
     answers: scored.answers,
     judged: scored.judged,
     evalJudged: scored.evalJudged,
+    verdictMeta: scored.verdictMeta,
     composed,
   });
   for (const r of records) {

@@ -20,6 +20,10 @@ export interface CampaignProviders {
   evalJudge: Judge | null;
   embedder: Embedder;
   gibberish: GibberishScorer | null;
+  /** The refusal detector (curio.yaml refusal:), null when turned off. */
+  refusal?: Judge | null;
+  /** Extra judges (curio.yaml judges:), scored for reporting only. */
+  extraJudges?: { name: string; judge: Judge }[];
 }
 
 /** Builds one provider; a refusal names the curio.yaml key it came from (exit code 2, or the error's own). */
@@ -50,12 +54,27 @@ export async function createCampaignProviders(
     evalJudge: config.evalJudge ? await judge("evalJudge", config.evalJudge) : null,
     embedder: await at("embedder", config.embedder, () => createEmbedder(config.embedder, ctx)),
     gibberish: gibberish ? await at("gibberish", gibberish, () => createGibberish(gibberish, ctx)) : null,
+    refusal: config.refusal ? await judge("refusal", config.refusal) : null,
+    extraJudges: await Promise.all(
+      config.judges.map(async ({ name, ...spec }, i) => ({
+        name: typeof name === "string" ? name : spec.id,
+        judge: await judge(`judges[${i}]`, spec as ProviderSpec),
+      })),
+    ),
   };
 }
 
 export async function closeProviders(p: CampaignProviders): Promise<void> {
   await Promise.allSettled(
-    [p.target, p.judge, p.evalJudge, p.embedder, p.gibberish].map((x) => x?.close?.()),
+    [
+      p.target,
+      p.judge,
+      p.evalJudge,
+      p.embedder,
+      p.gibberish,
+      p.refusal,
+      ...(p.extraJudges ?? []).map((x) => x.judge),
+    ].map((x) => x?.close?.()),
   );
 }
 

@@ -18,6 +18,8 @@ export interface EpochResults {
   judged: JudgeResult[];
   evalJudged: JudgeResult[] | null;
   composed: RewardBatchResult;
+  /** Per sample: refusal, extra judges' verdicts and reused verdicts, merged into its meta. */
+  verdictMeta?: Record<string, unknown>[];
 }
 
 /** A judge's score as recorded and learnt from: null where the target or the judge failed. */
@@ -37,6 +39,7 @@ export function sampleRecords(e: EpochResults): SampleRecord[] {
     if (ej && (ej.label || ej.reason || ej.error))
       meta.evalJudge = { label: ej.label, reason: ej.reason, error: ej.error };
     if (excluded.has(i)) meta.excluded = excluded.get(i);
+    Object.assign(meta, e.verdictMeta?.[i]);
     return {
       runId: e.runId,
       epoch: e.epoch,

@@ -76,6 +76,7 @@ function assertSameSamples(resumed: SampleRecord[], expected: SampleRecord[]): v
     assert.equal(b.response, a.response, `sample ${i}: response`);
     assert.equal(b.judgeScore, a.judgeScore, `sample ${i}: judge score`);
     assert.deepEqual(b.rewards, a.rewards, `sample ${i}: rewards`);
+    assert.deepEqual(b.meta, a.meta, `sample ${i}: meta (refusal, reused verdicts)`);
   }
 }
 
@@ -87,6 +88,11 @@ function expectedSamples(): SampleRecord[] {
     runToEnd(["run", "-c", whole.path, "--json"]);
     uninterrupted = samplesOf(whole.workspace);
     assert.equal(uninterrupted.length, 6 * 8);
+    // the scripted target repeats itself: most verdicts are reused, and every answer has a refusal verdict
+    assert.ok(uninterrupted.filter((s) => s.meta.reused).length > 24, "most verdicts reused");
+    assert.ok(
+      uninterrupted.every((s) => typeof (s.meta.refusal as { refused?: unknown })?.refused === "boolean"),
+    );
   }
   return uninterrupted;
 }
