@@ -10,8 +10,8 @@ import type { RunStore } from "../store/index.js";
 import type { StateValue } from "../util/checkpoint.js";
 import { ConfigError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
-import { generateOptions, proposalOf } from "./generation.js";
-import { loadRedTeamPolicy, type SamplingPolicy } from "./policy.js";
+import { generateOptions, policyInputs, proposalOf } from "./generation.js";
+import { loadContextPolicy, type SamplingPolicy } from "./policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "./types.js";
 
 /** Own scored cases kept for few-shot examples: at most this many, trimmed to the best half when exceeded. */
@@ -59,7 +59,8 @@ export class PromptedAttacker implements Attacker {
     const prompts = seeds.map((z) =>
       sampler ? sampler.prompt(z) : zeroShotPrompt(contexts[this.rng.int(contexts.length)]!, z),
     );
-    const gens = await this.policy.generate(prompts, { ...this.genOpts, seed: this.rng.seed() });
+    const inputs = policyInputs(prompts, this.policy.tokenizer, this.config);
+    const gens = await this.policy.generate(inputs, { ...this.genOpts, seed: this.rng.seed() });
     this.lastEntropy = gens.map((g) => -g.logprobs.reduce((a, b) => a + b, 0));
     return proposalOf(prompts, gens, { eosText: this.eosText, task: this.config.redteam.task });
   }
@@ -132,12 +133,6 @@ export async function createPromptedAttacker(
   mode: "zero-shot" | "few-shot",
 ): Promise<Attacker> {
   const given = mode === "few-shot" ? loadFewShotCases(ctx.config.baseline.fewShotFrom, ctx.store) : [];
-  ctx.log(`loading red-team model ${ctx.source.model}`);
-  const policy = await loadRedTeamPolicy(ctx.source.model, {
-    config: ctx.config,
-    valueHead: false,
-    seed: ctx.seed,
-    threads: ctx.threads,
-  });
+  const policy = await loadContextPolicy(ctx, false);
   return new PromptedAttacker(mode, policy, ctx.config, generateOptions(ctx.config), given, ctx.seed);
 }

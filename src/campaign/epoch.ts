@@ -195,6 +195,7 @@ export async function runEpoch(c: EpochContext): Promise<EpochOutcome> {
     c.attacker.learn({
       epoch,
       proposal: scored.proposal,
+      targetInputs: scored.targetInputs,
       judgeScores,
       rewards: composed.rewards,
       naturalness,

@@ -5,6 +5,7 @@ import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
 import { ppoSchema, rewardsSchema } from "./schema-training.js";
+import { unknownTemplateSlots } from "./seed-examples.js";
 
 export { type Method, methods } from "./methods.js";
 
@@ -139,7 +140,7 @@ export const curioConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache).",
+        "Cache target and judge answers on disk (in <workspace>/cache), keyed by provider options and input (CLI: --no-cache).",
       ),
     failOnFindings: z
       .number()
@@ -191,6 +192,13 @@ export const curioConfigSchema = z
         code: "custom",
         path: ["rewards", "naturalness"],
         message: "needs a reference model: set naturalness (e.g. redteam), or set this to 0",
+      });
+    }
+    for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redteam", "seedPrompts", "template"],
+        message: `unknown slot {${slot}}: slots are single lowercase letters {a} {b} ... {z}, each filled with an example`,
       });
     }
     if (c.method === "few-shot" && c.baseline.fewShotFrom === null) {
