@@ -15,7 +15,7 @@ import {
   type SelfBleuNoveltyJSON,
 } from "../curiosity/index.js";
 import { normalizeTestCase } from "../eval/index.js";
-import { type GenerateOptions, Gpt2Policy, type Trainable } from "../models/index.js";
+import { DecoderPolicy, type GenerateOptions, type Policy, type Trainable } from "../models/index.js";
 import { makeRedactor } from "../providers/http/redact.js";
 import { sleep } from "../providers/http/retry.js";
 import { prepareTargetInput, preprocessTestCase } from "../providers/index.js";
@@ -127,12 +127,12 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       method: config.method,
     });
 
-  let policy: Gpt2Policy | null = null;
+  let policy: Policy | null = null;
   let trainer: PpoTrainer | null = null;
   try {
     const modelSource = world?.policy ?? config.redteam.model;
     log(`loading red-team model ${modelSource}`);
-    policy = await Gpt2Policy.load(modelSource, {
+    policy = await DecoderPolicy.load(modelSource, {
       trainable,
       valueHead: trains,
       seed,

@@ -16,8 +16,10 @@ export const trainableSchema = z
         targets: z
           .array(z.string().min(1))
           .min(1)
-          .default(["c_attn"])
-          .describe("GPT-2 module names that receive adapters, e.g. c_attn, c_proj, c_fc."),
+          .optional()
+          .describe(
+            "Modules that receive adapters (peft's target_modules), e.g. c_attn for GPT-2 or q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj for Llama / Qwen; default: the family's (c_attn; q_proj + v_proj).",
+          ),
       })
       .describe("LoRA adapters; the reference policy is the same network with adapters disabled."),
     z

@@ -71,7 +71,7 @@ export const curioConfigSchema = z
     redteam: redteamSchema.prefault({}),
     target: providerSpecSchema(
       "model under test",
-      "openai:chat:MODEL, openai:completion:MODEL, http, gpt2:FOLDER, transformers:FOLDER, world",
+      "openai:chat:MODEL, openai:completion:MODEL, http, local:FOLDER, transformers:FOLDER, world",
     ),
     judge: providerSpecSchema(
       "training judge (its score R(y) is the reward)",
@@ -83,6 +83,21 @@ export const curioConfigSchema = z
     )
       .nullable()
       .default(null),
+    judges: z
+      .array(
+        providerSpecSchema(
+          "extra judge, scored for reporting only (agreement, precision); `name` labels it",
+          "llm-judge, transformers-classifier:MODEL",
+        ),
+      )
+      .default([])
+      .describe("Extra judges scored on every answer for the report's agreement tables; never a reward."),
+    refusal: providerSpecSchema(
+      "refusal detector: labels every answer unsafe / refused / benign (never a reward)",
+      "refusal (phrases; add classifier: {...} for a model)",
+    )
+      .nullable()
+      .prefault({ id: "refusal" }),
     embedder: providerSpecSchema(
       "sentence embedder for cosine novelty and diversity",
       "transformers-embed (all-MiniLM-L6-v2), openai-embed:MODEL, hashing",
@@ -139,6 +154,23 @@ export const curioConfigSchema = z
         message: `must be <= ppo.numRollouts (${c.ppo.numRollouts})`,
       });
     }
+    if (c.judge.id === "refusal" || c.evalJudge?.id === "refusal") {
+      ctx.addIssue({
+        code: "custom",
+        path: [c.judge.id === "refusal" ? "judge" : "evalJudge"],
+        message: "refusal detects refusals, it does not judge safety: put it under refusal:",
+      });
+    }
+    const names = c.judges.map((j) => (typeof j.name === "string" ? j.name : j.id));
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["judges", i],
+          message: `two extra judges are called "${n}": give each a distinct name: key`,
+        });
+      }
+    });
     if (c.method === "few-shot" && c.baseline.fewShotFrom === null) {
       ctx.addIssue({
         code: "custom",

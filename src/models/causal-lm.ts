@@ -1,7 +1,7 @@
-// loadCausalLM: the public, inference-only view of a GPT-2 checkpoint (folder or hub id).
-import type { Gpt2Config } from "./config.js";
+// loadCausalLM: the public, inference-only view of a checkpoint of any supported family (folder or hub id).
+import type { DecoderConfig } from "./family.js";
 import type { GenerateOptions, Generation } from "./generate.js";
-import { Gpt2Policy } from "./policy.js";
+import { DecoderPolicy } from "./policy.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export interface CausalLM {
@@ -11,15 +11,19 @@ export interface CausalLM {
   generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
   release(): Promise<void>;
   readonly tokenizer: TextTokenizer;
-  readonly config: Gpt2Config;
+  readonly config: DecoderConfig;
 }
 
-export async function loadCausalLM(
-  source: string,
-  opts: { threads?: number; cacheDir?: string; offline?: boolean } = {},
-): Promise<CausalLM> {
-  // "top:1" keeps every weight frozen except one block, which costs little and is never trained here.
-  const policy = await Gpt2Policy.load(source, { ...opts, trainable: { kind: "top", k: 1 } });
+export interface CausalLMOptions {
+  threads?: number;
+  cacheDir?: string;
+  offline?: boolean;
+  /** A PEFT LoRA adapter folder, merged into the weights. */
+  adapter?: string;
+}
+
+export async function loadCausalLM(source: string, opts: CausalLMOptions = {}): Promise<CausalLM> {
+  const policy = await DecoderPolicy.load(source, { ...opts, trainable: { kind: "none" } });
   return {
     logits: (ids) => policy.logits(ids),
     generate: (prompts, o) => policy.generate(prompts, o),

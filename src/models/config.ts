@@ -1,74 +1,18 @@
-// Hugging Face config.json for GPT-2 checkpoints, validated into curio's camelCase Gpt2Config.
+// A model folder's config.json (+ optional generation_config.json) as a normalised DecoderConfig of its family.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FAMILIES, familyOf, SUPPORTED_MODEL_TYPES } from "./families/index.js";
+import { configReader, type DecoderConfig, type ModelFamily, tokenIdJson } from "./family.js";
 
-export interface Gpt2Config {
-  vocabSize: number;
-  nPositions: number;
-  nEmbd: number;
-  nLayer: number;
-  nHead: number;
-  layerNormEpsilon: number;
-  bosTokenId: number;
-  eosTokenId: number;
-}
+export { SUPPORTED_MODEL_TYPES };
 
-export const SUPPORTED_MODEL_TYPES = ["gpt2"] as const;
-
-/** Validates a parsed config.json object; `file` names the source in errors. */
-export function parseGpt2Config(raw: unknown, file = "config.json"): Gpt2Config {
-  if (!raw || typeof raw !== "object") throw new Error(`${file}: expected a JSON object`);
-  const c = raw as Record<string, unknown>;
-  if (c.model_type !== "gpt2") {
-    throw new Error(
-      `${file}: model_type ${JSON.stringify(c.model_type)} is not supported; ` +
-        `supported: ${SUPPORTED_MODEL_TYPES.join(", ")} (a GPT-2 checkpoint such as "gpt2" or "distilgpt2")`,
-    );
-  }
-  const int = (key: string, fallback?: number): number => {
-    const v = c[key] ?? fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-      throw new Error(`${file}: "${key}" must be a positive integer, got ${JSON.stringify(c[key])}`);
-    }
-    return v;
-  };
-  const cfg: Gpt2Config = {
-    vocabSize: int("vocab_size"),
-    nPositions: int("n_positions", c.n_ctx as number | undefined),
-    nEmbd: int("n_embd"),
-    nLayer: int("n_layer"),
-    nHead: int("n_head"),
-    layerNormEpsilon: typeof c.layer_norm_epsilon === "number" ? c.layer_norm_epsilon : 1e-5,
-    bosTokenId: typeof c.bos_token_id === "number" ? c.bos_token_id : 50256,
-    eosTokenId: typeof c.eos_token_id === "number" ? c.eos_token_id : 50256,
-  };
-  if (cfg.nEmbd % cfg.nHead !== 0) {
-    throw new Error(`${file}: n_embd (${cfg.nEmbd}) must be divisible by n_head (${cfg.nHead})`);
-  }
-  if (c.n_inner != null && c.n_inner !== 4 * cfg.nEmbd) {
-    throw new Error(`${file}: n_inner ${c.n_inner} is not supported (only 4 * n_embd = ${4 * cfg.nEmbd})`);
-  }
-  const act = c.activation_function ?? "gelu_new";
-  if (act !== "gelu_new") {
-    throw new Error(`${file}: activation_function "${act}" is not supported (only "gelu_new")`);
-  }
-  for (const flag of ["scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"]) {
-    if (c[flag] === true)
-      throw new Error(`${file}: ${flag} = true is not supported (GPT-2 checkpoints use false)`);
-  }
-  for (const key of ["bosTokenId", "eosTokenId"] as const) {
-    if (cfg[key] < 0 || cfg[key] >= cfg.vocabSize) {
-      throw new Error(`${file}: ${key} ${cfg[key]} is outside the vocabulary (vocab_size ${cfg.vocabSize})`);
-    }
-  }
-  return cfg;
-}
-
-export async function loadGpt2Config(file: string): Promise<Gpt2Config> {
+async function readJsonObject(file: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    throw new Error(`${file}: cannot read the model config (${(e as Error).message})`);
+    throw new Error(`${file}: cannot read the ${what} (${(e as Error).message})`);
   }
   let raw: unknown;
   try {
@@ -76,31 +20,59 @@ export async function loadGpt2Config(file: string): Promise<Gpt2Config> {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  return parseGpt2Config(raw, file);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error(`${file}: expected a JSON object`);
+  return raw as Record<string, unknown>;
 }
 
-/** The config.json that `save()` writes: loadable by curio and by Hugging Face transformers. */
-export function gpt2ConfigJson(cfg: Gpt2Config): Record<string, unknown> {
+/** Validates a parsed config.json object with its family's rules; `file` names the source in errors. */
+export function parseModelConfig(
+  raw: unknown,
+  file = "config.json",
+): { config: DecoderConfig; family: ModelFamily } {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error(`${file}: expected a JSON object`);
+  const c = raw as Record<string, unknown>;
+  const family = familyOf(c.model_type, file);
+  return { config: family.parseConfig(c, file), family };
+}
+
+/** generation_config.json's token ids override config.json's (transformers' generate reads them there). */
+function withGenerationConfig(cfg: DecoderConfig, gen: Record<string, unknown>, file: string): DecoderConfig {
+  const { ids, fail } = configReader(gen, file);
+  const out = { ...cfg };
+  const eos = ids("eos_token_id");
+  const bos = ids("bos_token_id");
+  const pad = ids("pad_token_id");
+  for (const id of [...eos, ...bos, ...pad]) {
+    if (id >= cfg.vocabSize) fail(`token id ${id} is outside the vocabulary (vocab_size ${cfg.vocabSize})`);
+  }
+  if (eos.length > 0) out.eosTokenIds = eos;
+  if (bos.length > 0) out.bosTokenId = bos[0]!;
+  if (pad.length > 0) out.padTokenId = pad[0]!;
+  return out;
+}
+
+/** Reads `dir`/config.json and, when present, `dir`/generation_config.json. */
+export async function loadModelConfig(dir: string): Promise<{ config: DecoderConfig; family: ModelFamily }> {
+  const file = join(dir, "config.json");
+  const { config, family } = parseModelConfig(await readJsonObject(file, "model config"), file);
+  const genFile = join(dir, "generation_config.json");
+  if (!existsSync(genFile)) return { config, family };
   return {
-    architectures: ["GPT2LMHeadModel"],
-    model_type: "gpt2",
-    activation_function: "gelu_new",
-    vocab_size: cfg.vocabSize,
-    n_positions: cfg.nPositions,
-    n_ctx: cfg.nPositions,
-    n_embd: cfg.nEmbd,
-    n_layer: cfg.nLayer,
-    n_head: cfg.nHead,
-    n_inner: null,
-    layer_norm_epsilon: cfg.layerNormEpsilon,
-    bos_token_id: cfg.bosTokenId,
-    eos_token_id: cfg.eosTokenId,
-    attn_pdrop: 0,
-    embd_pdrop: 0,
-    resid_pdrop: 0,
-    initializer_range: 0.02,
-    scale_attn_weights: true,
-    tie_word_embeddings: true,
-    torch_dtype: "float32",
+    config: withGenerationConfig(config, await readJsonObject(genFile, "generation config"), genFile),
+    family,
   };
 }
+
+/** The family of a normalised config. */
+export function familyOfConfig(cfg: DecoderConfig): ModelFamily {
+  return familyOf(cfg.modelType, `model_type ${cfg.modelType}`);
+}
+
+/** The generation_config.json save() writes (transformers' generate reads eos/bos/pad from it). */
+export function generationConfigJson(cfg: DecoderConfig): Record<string, unknown> {
+  return tokenIdJson(cfg);
+}
+
+export { FAMILIES };

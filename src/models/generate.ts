@@ -1,6 +1,6 @@
 // Batched generation with left padding. With the KV cache, keys/values live in static JavaScript buffers
-// [B,H,S,hd] per layer that are fed to the one-step decode graph as inputs (zero-copy); the graph returns only the
-// new step's keys/values [B,H,1,hd], which are written into slot t here. Without the cache, every step runs the
+// [B,KV,S,hd] per layer that are fed to the one-step decode graph as inputs (zero-copy); the graph returns only the
+// new step's keys/values [B,KV,1,hd], which are written into slot t here. Without the cache, every step runs the
 // full forward over the [B,S] token buffer (used to test that both give the same tokens).
 import { Rng } from "../util/rng.js";
 import { logSoftmaxAt, sampleToken } from "./sampling.js";
@@ -35,10 +35,15 @@ export interface KV {
 export interface StepModel {
   readonly vocabSize: number;
   readonly nLayer: number;
-  readonly nHead: number;
+  /** Key/value heads KV: the cache holds [B,KV,S,hd] per layer. */
+  readonly kvHeads: number;
   readonly headDim: number;
   readonly nPositions: number;
-  /** Prompt forward over [B,T]: last-position logits [B,V] and each layer's keys/values [B,H,T,hd]. */
+  /** A row stops when it samples any of these. */
+  readonly eosIds: readonly number[];
+  /** The token an empty prompt starts from (BOS; GPT-2's end-of-text). */
+  readonly startId: number;
+  /** Prompt forward over [B,T]: last-position logits [B,V] and each layer's keys/values [B,KV,T,hd]. */
   prefill(
     B: number,
     T: number,
@@ -47,7 +52,7 @@ export interface StepModel {
     pos: BigInt64Array,
     loraScale: number,
   ): Promise<{ logits: Float32Array; kv: KV[] }>;
-  /** One token per row against S cached slots: logits [B,V] and the new keys/values [B,H,1,hd]. */
+  /** One token per row against S cached slots: logits [B,V] and the new keys/values [B,KV,1,hd]. */
   decode(
     B: number,
     S: number,
@@ -88,8 +93,9 @@ export async function generateBatch(
     if (bad !== undefined)
       throw new Error(`prompt ${b}: token id ${bad} is outside the vocabulary [0, ${V})`);
   });
-  // An empty prompt starts from the end-of-text token, as GPT-2 was trained to.
-  const fed = promptIds.map((p) => (p.length > 0 ? p : [tokenizer.eosId]));
+  // An empty prompt starts from the start token (BOS; GPT-2's end-of-text), as the model was trained to.
+  const fed = promptIds.map((p) => (p.length > 0 ? p : [model.startId]));
+  const eos = new Set(model.eosIds);
   const B = fed.length;
   const maxPrompt = Math.max(...fed.map((p) => p.length));
   if (maxPrompt + maxNew > model.nPositions) {
@@ -121,7 +127,7 @@ export async function generateBatch(
   const stops = (opts.stop ?? []).filter((s) => s.length > 0);
 
   const useCache = opts.useCache ?? true;
-  const H = model.nHead;
+  const H = model.kvHeads;
   const hd = model.headDim;
   let cache: KV[] = [];
   let logits: Float32Array;
@@ -134,7 +140,7 @@ export async function generateBatch(
     const pm = sub(mask);
     const r = await model.prefill(B, Tp, sub(ids), pm, positions(pm, B, Tp), loraScale);
     logits = r.logits;
-    // static KV buffers [B,H,S,hd]; the prompt fills slots [0, Tp)
+    // static KV buffers [B,KV,S,hd]; the prompt fills slots [0, Tp)
     cache = r.kv.map(({ k, v }) => {
       const K = new Float32Array(B * H * S * hd);
       const Vb = new Float32Array(B * H * S * hd);
@@ -159,7 +165,7 @@ export async function generateBatch(
       g.ids.push(tok);
       g.logprobs.push(logSoftmaxAt(row, tok));
       next[b] = BigInt(tok);
-      if (tok === tokenizer.eosId) {
+      if (eos.has(tok)) {
         g.finishReason = "eos";
         done[b] = true;
       } else if (stops.length > 0) {

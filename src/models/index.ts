@@ -1,16 +1,25 @@
-// Public API of src/models: GPT-2 loading, the trainable policy, generation, sft, safetensors and the hub resolver.
+// Public API of src/models: model families, loading, the trainable policy, generation, sft, PEFT adapters,
+// safetensors and the hub resolver.
 
-export { type CausalLM, loadCausalLM } from "./causal-lm.js";
-export {
-  type Gpt2Config,
-  gpt2ConfigJson,
-  loadGpt2Config,
-  parseGpt2Config,
-  SUPPORTED_MODEL_TYPES,
-} from "./config.js";
+export { attentionBias, ropeInverseFrequencies } from "./blocks.js";
+export { type CausalLM, type CausalLMOptions, loadCausalLM } from "./causal-lm.js";
+export { loadModelConfig, parseModelConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
+export { type Gpt2Config, gpt2DecoderConfig, gpt2WeightShapes } from "./families/gpt2.js";
+export { FAMILIES, familyOf, type ModelType } from "./families/index.js";
+export type { DecoderConfig, ModelFamily, Positions, RopeScaling } from "./family.js";
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";
-export { type Gpt2LoadOptions, Gpt2Policy, type HiddenInputs, MODEL_FILES } from "./policy.js";
+export { type PeftAdapter, readPeftAdapter } from "./peft.js";
+export {
+  DecoderPolicy,
+  type Gpt2LoadOptions,
+  Gpt2Policy,
+  type HiddenInputs,
+  MODEL_FILES,
+  type Policy,
+  type PolicyLoadOptions,
+} from "./policy.js";
+export { decoderConfig, type ModelShape, randomWeights, writeRandomModel } from "./random-init.js";
 export {
   parseSafeTensors,
   readSafeTensors,
@@ -24,4 +33,4 @@ export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./samp
 export { lmBatchFeeds, lmLossGraph, readSftData, type SftOptions, type SftResult, sft } from "./sft.js";
 export { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
 export { type ParamEntry, parseTrainable, type Trainable } from "./trainable.js";
-export { type Gpt2Weights, gpt2WeightShapes, loadGpt2Weights } from "./weights.js";
+export { loadWeights, type StoredTensor, WeightStore } from "./weights.js";

@@ -1,32 +1,39 @@
-// Gpt2Policy: a GPT-2 with trainable parameters (full | LoRA | top-k blocks) and an optional value head,
-// its graph building blocks (hidden, lmHead, valueHead), generation with a KV cache, and save/load.
-
+// DecoderPolicy: a causal LM of any supported family with trainable parameters (full | LoRA | top-k blocks) and
+// an optional value head; its graph building blocks (hidden, lmHead, valueHead), generation with a KV cache,
+// logits, and save/load. rl/, sft, the campaign and the local target use it through the Policy interface.
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Feed, Graph, type Session, SessionCache, type Tensor } from "../engine/index.js";
-import { type Gpt2Config, gpt2ConfigJson, loadGpt2Config } from "./config.js";
-import {
-  type GenerateOptions,
-  type Generation,
-  generateBatch,
-  type KV,
-  positions,
-  type StepModel,
-} from "./generate.js";
-import { attentionBias, gpt2Forward, gpt2LmHead, type LeafSource, valueHeadGraph } from "./gpt2-graph.js";
+import { type Feed, Graph, type OutputTensor, SessionCache, type Tensor } from "../engine/index.js";
+import { attentionBias } from "./blocks.js";
+import { familyOfConfig, loadModelConfig } from "./config.js";
+import { type Gpt2Config, gpt2DecoderConfig } from "./families/gpt2.js";
+import type { DecoderConfig, ForwardResult, LeafSource, ModelFamily } from "./family.js";
+import { type GenerateOptions, type Generation, generateBatch, positions } from "./generate.js";
 import { resolveModel } from "./hub.js";
-import { readSafeTensors, writeSafeTensors } from "./safetensors.js";
+import {
+  adapterTrainable,
+  mergeAdapter,
+  type PeftAdapter,
+  readPeftAdapter,
+  savePeftAdapter,
+  setLoraFactors,
+} from "./peft.js";
+import { loadCheckpoint, mergedWeights, saveCheckpoint, saveModel } from "./policy-save.js";
+import { stepModel } from "./policy-steps.js";
 import { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
-import { makeParams, type ParamEntry, type Trainable } from "./trainable.js";
-import { type Gpt2Weights, gpt2WeightShapes, loadGpt2Weights } from "./weights.js";
+import { type LoraLayer, makeParams, type ParamEntry, type Trainable } from "./trainable.js";
+import { INDEX_FILE, loadWeights, SINGLE_FILE, shardFiles, WeightStore } from "./weights.js";
 
-export const MODEL_FILES = ["config.json", "model.safetensors", "tokenizer.json"];
-export const OPTIONAL_MODEL_FILES = ["tokenizer_config.json"];
-const CHECKPOINT_FORMAT = "curio-gpt2-checkpoint";
-const CHECKPOINT_VERSION = "1";
+/** Files every model folder needs; the weights are model.safetensors or a shard index with its shards. */
+export const MODEL_FILES = ["config.json", "tokenizer.json"];
+export const OPTIONAL_MODEL_FILES = [
+  "tokenizer_config.json",
+  "generation_config.json",
+  SINGLE_FILE,
+  INDEX_FILE,
+];
 
-export interface Gpt2LoadOptions {
+export interface PolicyLoadOptions {
   trainable?: Trainable;
   valueHead?: boolean;
   seed?: number;
@@ -34,7 +41,13 @@ export interface Gpt2LoadOptions {
   /** Hub cache folder and offline mode (see resolveModel). */
   cacheDir?: string;
   offline?: boolean;
+  /** Keep a frozen copy of unfrozen weights for the reference policy (default true; sft needs none). */
+  reference?: boolean;
+  /** A PEFT LoRA adapter folder to start from (adapter_config.json + adapter_model.safetensors). */
+  adapter?: string;
 }
+/** @deprecated use PolicyLoadOptions */
+export type Gpt2LoadOptions = PolicyLoadOptions;
 
 export interface HiddenInputs {
   ids: Tensor; // [B,T] int64
@@ -42,135 +55,204 @@ export interface HiddenInputs {
   positionIds: Tensor; // [B,T] int64
   /** Scalar float input: 1 = policy, 0 = LoRA disabled (reference policy). */
   loraScale?: Tensor;
-  /** Build the frozen initial model (the PPO reference): for full/top-k, the loaded weights as initializers. */
+  /** Build the frozen initial model (the PPO reference): for full/top-k, the loaded weights. */
   reference?: boolean;
 }
 
-export class Gpt2Policy {
+/** What the trainers, sft, the campaign and the local target need from a policy: no family appears here. */
+export interface Policy {
+  readonly config: DecoderConfig;
+  readonly tokenizer: TextTokenizer;
+  readonly trainable: Trainable;
+  readonly hasValueHead: boolean;
+  /** Trainable tensors in a fixed order; mutating `data` changes the model. */
+  params(): ParamEntry[];
+  /** The last hidden state after the final norm, [B,T,d]. */
+  hidden(g: Graph, inp: HiddenInputs): Tensor;
+  /** LM head: [..., d] -> [..., V]. */
+  lmHead(g: Graph, hidden: Tensor, opts?: { reference?: boolean }): Tensor;
+  /** Value head: [..., d] -> [...]. */
+  valueHead(g: Graph, hidden: Tensor): Tensor;
+  /** The graph params of params(), in order. */
+  paramTensors(g: Graph): Tensor[];
+  runCached(
+    key: string,
+    build: () => Graph,
+    feeds: Record<string, Feed>,
+  ): Promise<Record<string, OutputTensor>>;
+  generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
+  logits(ids: number[][]): Promise<{ data: Float32Array; dims: number[] }>;
+  save(dir: string): Promise<void>;
+  savePeftAdapter(dir: string): Promise<void>;
+  saveCheckpoint(path: string, extra?: Record<string, Float32Array>): Promise<void>;
+  loadCheckpoint(path: string): Promise<Record<string, Float32Array>>;
+  release(): Promise<void>;
+}
+
+export class DecoderPolicy implements Policy {
+  readonly family: ModelFamily;
   private readonly sessions: SessionCache;
   private readonly paramByName: Map<string, ParamEntry>;
-  private readonly shapes: Map<string, number[]>;
-  /** Leaves already created per graph, so a tensor used twice (wte) is one leaf. */
+  /** Leaves already created per graph, so a tensor used twice (a tied embedding) is one leaf. */
   private readonly leaves = new WeakMap<Graph, Map<string, Tensor>>();
 
   private constructor(
-    readonly config: Gpt2Config,
+    readonly config: DecoderConfig,
     readonly tokenizer: TextTokenizer,
     readonly trainable: Trainable,
     readonly hasValueHead: boolean,
-    private readonly weights: Gpt2Weights,
+    /** The loaded weights: frozen ones, and the reference values of trained ones. */
+    readonly weights: WeightStore,
     private readonly trainableParams: ParamEntry[],
-    private readonly loraLayers: Map<string, { A: string; B: string; scaling: number }>,
-    private readonly sourceDir: string | undefined,
+    readonly loraLayers: Map<string, LoraLayer>,
+    readonly sourceDir: string | undefined,
+    /** Whether unfrozen weights were copied, so that `weights` still holds their loaded values. */
+    private readonly keepsReference: boolean,
     threads: number | undefined,
   ) {
+    this.family = familyOfConfig(config);
     this.sessions = new SessionCache({ threads, maxEntries: 8 });
     this.paramByName = new Map(trainableParams.map((p) => [p.name, p]));
-    this.shapes = gpt2WeightShapes(config);
   }
 
-  static async load(source: string, opts: Gpt2LoadOptions = {}): Promise<Gpt2Policy> {
-    const dir = await resolveModel(source, {
-      files: MODEL_FILES,
-      optionalFiles: OPTIONAL_MODEL_FILES,
-      cacheDir: opts.cacheDir,
-      offline: opts.offline,
-    });
-    const config = await loadGpt2Config(join(dir, "config.json"));
+  static async load(source: string, opts: PolicyLoadOptions = {}): Promise<DecoderPolicy> {
+    const dir = await resolveCheckpoint(source, opts);
+    const { config, family } = await loadModelConfig(dir);
     const tokenizer = await loadTokenizer(dir, {
-      eosId: config.eosTokenId,
+      eosId: config.eosTokenIds[0]!,
       modelVocabSize: config.vocabSize,
     });
-    const weights = await loadGpt2Weights(join(dir, "model.safetensors"), config);
-    return Gpt2Policy.fromWeights(config, weights, tokenizer, { ...opts, sourceDir: dir });
+    const weights = await loadWeights(dir, family, config);
+    let trainable = opts.trainable;
+    let adapter: PeftAdapter | undefined;
+    if (opts.adapter) {
+      // a LoRA policy starts from the adapter's factors; any other is the base model with the adapter merged in
+      adapter = await readPeftAdapter(opts.adapter, family, config);
+      trainable ??= adapterTrainable(adapter);
+      if (trainable.kind !== "lora") {
+        mergeAdapter(weights, family, config, adapter);
+        adapter = undefined;
+      }
+    }
+    const policy = DecoderPolicy.fromWeights(config, weights, tokenizer, {
+      ...opts,
+      trainable,
+      sourceDir: dir,
+    });
+    if (adapter) setLoraFactors(policy, adapter, opts.adapter!);
+    return policy;
   }
 
-  /** A policy over in-memory weights (canonical names, see gpt2WeightShapes), e.g. random ones for benchmarks. */
+  /** A policy over in-memory weights (canonical names, see the family's weightShapes), e.g. random ones. */
   static fromWeights(
-    config: Gpt2Config,
-    weights: Gpt2Weights,
+    config: DecoderConfig | Gpt2Config,
+    weights: WeightStore | Map<string, Float32Array>,
     tokenizer: TextTokenizer,
-    opts: Omit<Gpt2LoadOptions, "cacheDir" | "offline"> & { sourceDir?: string } = {},
-  ): Gpt2Policy {
+    opts: Omit<PolicyLoadOptions, "cacheDir" | "offline" | "adapter"> & { sourceDir?: string } = {},
+  ): DecoderPolicy {
+    const cfg = "nEmbd" in config ? gpt2DecoderConfig(config) : config;
+    const family = familyOfConfig(cfg);
+    const store = weights instanceof WeightStore ? weights : storeFromMap(family, cfg, weights);
     const trainable = opts.trainable ?? { kind: "full" };
     const valueHead = opts.valueHead ?? false;
-    const { params, lora } = makeParams(config, weights, trainable, { valueHead, seed: opts.seed ?? 0 });
-    return new Gpt2Policy(
-      config,
+    const { params, lora } = makeParams(family, cfg, store, trainable, {
+      valueHead,
+      seed: opts.seed ?? 0,
+      copy: opts.reference ?? true,
+    });
+    return new DecoderPolicy(
+      cfg,
       tokenizer,
       trainable,
       valueHead,
-      weights,
+      store,
       params,
       lora,
       opts.sourceDir,
+      opts.reference ?? true,
       opts.threads,
     );
   }
 
-  /** Trainable tensors in a fixed order (LoRA A/B, unfrozen blocks, value head). Mutating `data` changes the model. */
   params(): ParamEntry[] {
     return this.trainableParams;
   }
 
+  param(name: string): ParamEntry | undefined {
+    return this.paramByName.get(name);
+  }
+
   // ------------------------------------------------------------------ graph building blocks
   private source(reference: boolean): LeafSource {
-    const memo = (g: Graph) => {
-      let m = this.leaves.get(g);
-      if (!m) {
-        m = new Map();
-        this.leaves.set(g, m);
-      }
-      return m;
-    };
     const leaf = (g: Graph, name: string): Tensor => {
       const param = this.paramByName.get(name);
       const frozen = reference || !param;
       // The reference copy of a trainable weight gets its own name so both can live in one graph.
       const key = frozen && param ? `ref.${name}` : name;
-      const m = memo(g);
+      let m = this.leaves.get(g);
+      if (!m) {
+        m = new Map();
+        this.leaves.set(g, m);
+      }
       let t = m.get(key);
       if (!t) {
         if (!frozen) t = g.param(name, param!.shape);
-        else if (param && !this.weights.has(name)) t = g.weight(key, param.data.slice(), param.shape);
-        else t = g.weight(key, this.weights.get(name)!, this.shapes.get(name)!);
+        else if (param && !this.keepsReference) {
+          throw new Error(
+            `${name}: this policy keeps no frozen copy of its trained weights (loaded with reference: false)`,
+          );
+        } else {
+          const w = this.weights.get(name); // the one array of this tensor, shared by every graph
+          t = g.weight(key, w.data, w.shape);
+        }
         m.set(key, t);
       }
       return t;
     };
     return {
       leaf,
-      lora: (g, layer) => {
-        const l = reference ? undefined : this.loraLayers.get(layer);
+      lora: (g, module) => {
+        const l = reference ? undefined : this.loraLayers.get(module);
         return l && { A: leaf(g, l.A), B: leaf(g, l.B), scaling: l.scaling };
       },
     };
   }
 
-  /** The last hidden state after ln_f, [B,T,d]. Frozen weights become initializers, trainable ones g.param(name). */
+  /** The transformer over [B,T] ids against an additive bias; `reference` builds the frozen initial model. */
+  forward(
+    g: Graph,
+    inp: Omit<HiddenInputs, "attentionMask"> & { bias: Tensor; past?: { k: Tensor; v: Tensor }[] },
+  ): ForwardResult {
+    return this.family.forward(g, this.config, this.source(inp.reference ?? false), inp);
+  }
+
   hidden(g: Graph, inp: HiddenInputs): Tensor {
     const [B, T] = inp.ids.shape as [number, number];
     const bias = attentionBias(g, inp.attentionMask, T); // [B,1,T,T]
-    const { hidden } = gpt2Forward(g, this.config, this.source(inp.reference ?? false), {
-      ids: inp.ids,
-      positionIds: inp.positionIds,
-      bias,
-      loraScale: inp.loraScale,
-    });
-    return g.reshape(hidden, [B, T, this.config.nEmbd]);
+    const { hidden } = this.forward(g, { ...inp, bias });
+    return g.reshape(hidden, [B, T, this.config.width]);
   }
 
-  /** Tied LM head: [..., d] -> [..., V]. */
   lmHead(g: Graph, hidden: Tensor, opts: { reference?: boolean } = {}): Tensor {
-    // reference: the frozen initial wte (the PPO reference policy when wte itself trains)
-    return gpt2LmHead(g, this.source(opts.reference ?? false), hidden);
+    // reference: the frozen initial head (the PPO reference policy when the head itself trains)
+    const lead = hidden.shape.slice(0, -1);
+    const d = this.config.width;
+    const w = this.source(opts.reference ?? false).leaf(g, this.family.headWeight(this.config)); // [V,d]
+    const flat = lead.length === 1 ? hidden : g.reshape(hidden, [-1, d]); // [N,d]
+    const logits = g.matmul(flat, w, { transB: true }); // [N,V]
+    return lead.length === 1 ? logits : g.reshape(logits, [...lead, this.config.vocabSize]);
   }
 
-  /** Value head d -> 2d -> 1 (ReLU): [..., d] -> [...]. */
   valueHead(g: Graph, hidden: Tensor): Tensor {
     if (!this.hasValueHead)
       throw new Error("this policy has no value head; load it with { valueHead: true }");
-    return valueHeadGraph(g, this.source(false), hidden);
+    const src = this.source(false);
+    const lead = hidden.shape.slice(0, -1);
+    const d = hidden.shape[hidden.shape.length - 1]!;
+    const flat = lead.length === 1 ? hidden : g.reshape(hidden, [-1, d]); // [N,d]
+    const h = g.relu(g.linear(flat, src.leaf(g, "v_head.c_fc.weight"), src.leaf(g, "v_head.c_fc.bias"))); // [N,2d]
+    const v = g.linear(h, src.leaf(g, "v_head.c_proj.weight"), src.leaf(g, "v_head.c_proj.bias")); // [N,1]
+    return g.reshape(v, lead.length === 0 ? [] : lead);
   }
 
   /** Feeds for every trainable param a session declares (it ignores ones its outputs do not use). */
@@ -178,153 +260,31 @@ export class Gpt2Policy {
     return Object.fromEntries(this.trainableParams.map((p) => [p.name, p.data]));
   }
 
-  // ------------------------------------------------------------------ inference
-  private useReference(loraScale: number): boolean {
-    if (loraScale !== 0 && loraScale !== 1 && this.trainable.kind !== "lora") {
-      throw new Error(`loraScale ${loraScale}: only 0 (reference) or 1 (policy) is valid without LoRA`);
-    }
-    return loraScale === 0 && this.trainable.kind !== "lora";
-  }
-
-  private stepInputs(g: Graph, B: number, T: number) {
-    return {
-      ids: g.input("input_ids", "int64", [B, T]),
-      positionIds: g.input("position_ids", "int64", [B, T]),
-      loraScale: g.input("lora_scale", g.floatType, [1]),
-    };
-  }
-
-  /** The graph params of every trainable tensor, in params() order (created in g when not used yet). */
   paramTensors(g: Graph): Tensor[] {
     const src = this.source(false);
     return this.trainableParams.map((p) => src.leaf(g, p.name));
   }
 
-  /**
-   * Runs the session cached under `key` (built by `build` on first use), feeding the current trainable params
-   * and `feeds`; inputs the graph does not use are left out.
-   */
-  async runCached(key: string, build: () => Graph, feeds: Record<string, Feed>) {
-    const session: Session = await this.sessions.get(key, build);
+  /** Runs the session cached under `key` (built by `build` on first use) with the params and `feeds`. */
+  async runCached(
+    key: string,
+    build: () => Graph,
+    feeds: Record<string, Feed>,
+  ): Promise<Record<string, OutputTensor>> {
+    const session = await this.sessions.get(key, build);
     const all: Record<string, Feed> = { ...this.paramFeeds(), ...feeds };
     return session.run(Object.fromEntries(session.inputNames.map((n) => [n, all[n]!])));
   }
 
-  private run(key: string, build: () => Graph, feeds: Record<string, Feed>, loraScale: number) {
-    return this.runCached(key, build, { ...feeds, lora_scale: new Float32Array([loraScale]) });
-  }
-
-  private stepModel(): StepModel {
-    const cfg = this.config;
-    const H = cfg.nHead;
-    const hd = cfg.nEmbd / H;
-    const L = cfg.nLayer;
-    const kvOut = (r: Record<string, { data: unknown }>): KV[] =>
-      Array.from({ length: L }, (_, i) => ({
-        k: r[`present.${i}.key`]!.data as Float32Array,
-        v: r[`present.${i}.value`]!.data as Float32Array,
-      }));
-    return {
-      vocabSize: cfg.vocabSize,
-      nLayer: L,
-      nHead: H,
-      headDim: hd,
-      nPositions: cfg.nPositions,
-      prefill: async (B, T, ids, mask, pos, loraScale) => {
-        const ref = this.useReference(loraScale);
-        const build = () => {
-          const g = new Graph();
-          const inp = this.stepInputs(g, B, T);
-          const mask = g.input("attention_mask", "int64", [B, T]);
-          const { hidden, present } = gpt2Forward(g, cfg, this.source(ref), {
-            ...inp,
-            bias: attentionBias(g, mask, T),
-          });
-          const last = g.slice(g.reshape(hidden, [B, T, cfg.nEmbd]), [T - 1], [T], [1]); // [B,1,d]
-          g.output("logits", g.reshape(gpt2LmHead(g, this.source(ref), last), [B, cfg.vocabSize]));
-          present.forEach(({ k, v }, i) => {
-            g.output(`present.${i}.key`, k);
-            g.output(`present.${i}.value`, v);
-          });
-          return g;
-        };
-        const r = await this.run(
-          `prefill:b${B}:t${T}${ref ? ":ref" : ""}`,
-          build,
-          { input_ids: ids, attention_mask: mask, position_ids: pos },
-          loraScale,
-        );
-        return { logits: r.logits!.data as Float32Array, kv: kvOut(r) };
-      },
-      decode: async (B, S, ids, pos, pastMask, past, loraScale) => {
-        const ref = this.useReference(loraScale);
-        const build = () => {
-          const g = new Graph();
-          const inp = this.stepInputs(g, B, 1);
-          const pm = g.input("past_mask", "int64", [B, S]);
-          const pastKV = Array.from({ length: L }, (_, i) => ({
-            k: g.input(`past.${i}.key`, "float32", [B, H, S, hd]),
-            v: g.input(`past.${i}.value`, "float32", [B, H, S, hd]),
-          }));
-          const keyMask = g.concat(
-            [g.cast(pm, g.floatType), g.constant(new Float32Array(B).fill(1), [B, 1])],
-            1,
-          ); // [B,S+1]
-          const { hidden, present } = gpt2Forward(g, cfg, this.source(ref), {
-            ...inp,
-            bias: attentionBias(g, keyMask, 1),
-            past: pastKV,
-          });
-          g.output("logits", gpt2LmHead(g, this.source(ref), hidden)); // [B,V]
-          present.forEach(({ k, v }, i) => {
-            g.output(`present.${i}.key`, k);
-            g.output(`present.${i}.value`, v);
-          });
-          return g;
-        };
-        const feeds: Record<string, Float32Array | BigInt64Array> = {
-          input_ids: ids,
-          position_ids: pos,
-          past_mask: pastMask,
-        };
-        past.forEach(({ k, v }, i) => {
-          feeds[`past.${i}.key`] = k;
-          feeds[`past.${i}.value`] = v;
-        });
-        const r = await this.run(`decode:b${B}:s${S}${ref ? ":ref" : ""}`, build, feeds, loraScale);
-        return { logits: r.logits!.data as Float32Array, kv: kvOut(r) };
-      },
-      full: async (B, S, ids, mask, pos, at, loraScale) => {
-        const ref = this.useReference(loraScale);
-        const build = () => {
-          const g = new Graph();
-          const inp = this.stepInputs(g, B, S);
-          const m = g.input("attention_mask", "int64", [B, S]);
-          const at = g.input("at", "int64", [B, 1, cfg.nEmbd]);
-          const { hidden } = gpt2Forward(g, cfg, this.source(ref), { ...inp, bias: attentionBias(g, m, S) });
-          const row = g.gatherElements(g.reshape(hidden, [B, S, cfg.nEmbd]), at, 1); // [B,1,d]
-          g.output("logits", g.reshape(gpt2LmHead(g, this.source(ref), row), [B, cfg.vocabSize]));
-          return g;
-        };
-        const atFeed = new BigInt64Array(B * cfg.nEmbd).fill(BigInt(at));
-        const r = await this.run(
-          `full:b${B}:s${S}${ref ? ":ref" : ""}`,
-          build,
-          { input_ids: ids, attention_mask: mask, position_ids: pos, at: atFeed },
-          loraScale,
-        );
-        return r.logits!.data as Float32Array;
-      },
-    };
-  }
-
-  /** Batched generation with left padding (see GenerateOptions). */
+  // ------------------------------------------------------------------ inference
+  /** Batched generation with left padding; stops a row on any of the config's EOS ids. */
   generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]> {
-    return generateBatch(this.stepModel(), this.tokenizer, prompts, opts);
+    return generateBatch(stepModel(this), this.tokenizer, prompts, opts);
   }
 
   /** Logits [B,T,V] of equal-length rows (no padding). */
   async logits(ids: number[][]): Promise<{ data: Float32Array; dims: number[] }> {
+    const { vocabSize: V, maxPositions } = this.config;
     const B = ids.length;
     if (B === 0) throw new Error("logits: ids is empty; pass at least one row of token ids");
     const T = ids[0]!.length;
@@ -335,113 +295,91 @@ export class Gpt2Policy {
             "pad them yourself or use generate(), which left-pads",
         );
       }
-      const bad = row.find((id) => !Number.isInteger(id) || id < 0 || id >= this.config.vocabSize);
-      if (bad !== undefined)
-        throw new Error(`logits: row ${b} has token id ${bad} outside [0, ${this.config.vocabSize})`);
+      const bad = row.find((id) => !Number.isInteger(id) || id < 0 || id >= V);
+      if (bad !== undefined) throw new Error(`logits: row ${b} has token id ${bad} outside [0, ${V})`);
     });
-    if (T === 0 || T > this.config.nPositions) {
-      throw new Error(`logits: rows need 1 to ${this.config.nPositions} tokens, got ${T}`);
-    }
-    const cfg = this.config;
+    if (T === 0 || T > maxPositions)
+      throw new Error(`logits: rows need 1 to ${maxPositions} tokens, got ${T}`);
     const build = () => {
       const g = new Graph();
-      const inp = this.stepInputs(g, B, T);
-      const mask = g.input("attention_mask", "int64", [B, T]);
-      const h = this.hidden(g, { ...inp, attentionMask: mask });
+      const h = this.hidden(g, {
+        ids: g.input("input_ids", "int64", [B, T]),
+        attentionMask: g.input("attention_mask", "int64", [B, T]),
+        positionIds: g.input("position_ids", "int64", [B, T]),
+      });
       g.output("logits", this.lmHead(g, h));
       return g;
     };
-    const flat = new BigInt64Array(ids.flat().map(BigInt));
     const mask = new BigInt64Array(B * T).fill(1n);
-    const r = await this.run(
-      `logits:b${B}:t${T}`,
-      build,
-      { input_ids: flat, attention_mask: mask, position_ids: positions(mask, B, T) },
-      1,
-    );
-    return { data: r.logits!.data as Float32Array, dims: [B, T, cfg.vocabSize] };
+    const r = await this.runCached(`logits:b${B}:t${T}`, build, {
+      input_ids: new BigInt64Array(ids.flat().map(BigInt)),
+      attention_mask: mask,
+      position_ids: positions(mask, B, T),
+    });
+    return { data: r.logits!.data as Float32Array, dims: [B, T, V] };
   }
 
   // ------------------------------------------------------------------ save / load
   /** The model's weights with trained params written in (LoRA merged: W + (alpha/r) A B). */
-  mergedWeights(): Gpt2Weights {
-    const out: Gpt2Weights = new Map();
-    for (const [name, w] of this.weights) out.set(name, this.paramByName.get(name)?.data.slice() ?? w);
-    for (const [layer, l] of this.loraLayers) {
-      const W = out.get(`${layer}.weight`)!.slice(); // [in,out]
-      const A = this.paramByName.get(l.A)!; // [in,r]
-      const Bm = this.paramByName.get(l.B)!; // [r,out]
-      const [inF, r] = A.shape as [number, number];
-      const outF = Bm.shape[1]!;
-      for (let i = 0; i < inF; i++) {
-        for (let k = 0; k < r; k++) {
-          const a = A.data[i * r + k]! * l.scaling;
-          if (a === 0) continue;
-          for (let j = 0; j < outF; j++) W[i * outF + j]! += a * Bm.data[k * outF + j]!;
-        }
-      }
-      out.set(`${layer}.weight`, W);
-    }
-    return out;
+  mergedWeights(): WeightStore {
+    return mergedWeights(this);
   }
 
-  /** Writes a Hugging Face folder: config.json, model.safetensors (F32, `transformer.` names), tokenizer files. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "config.json"), `${JSON.stringify(gpt2ConfigJson(this.config), null, 2)}\n`);
-    const merged = this.mergedWeights();
-    await writeSafeTensors(
-      join(dir, "model.safetensors"),
-      [...this.shapes].map(([name, shape]) => [`transformer.${name}`, { data: merged.get(name)!, shape }]),
-      { format: "pt" },
-    );
-    for (const f of ["tokenizer.json", "tokenizer_config.json", "vocab.json", "merges.txt"]) {
-      if (!this.sourceDir) break;
-      const src = join(this.sourceDir, f);
-      if (existsSync(src) && join(dir, f) !== src) await copyFile(src, join(dir, f));
-    }
+  /** Writes a Hugging Face folder in the family's layout (config.json, model.safetensors F32, tokenizer files). */
+  save(dir: string): Promise<void> {
+    return saveModel(this, dir);
+  }
+
+  /** Writes the LoRA adapters as a PEFT adapter folder (adapter_config.json + adapter_model.safetensors). */
+  savePeftAdapter(dir: string): Promise<void> {
+    return savePeftAdapter(this, dir);
   }
 
   /** Trainable params (+ e.g. optimizer state in `extra`) as safetensors with a small metadata header. */
-  async saveCheckpoint(path: string, extra: Record<string, Float32Array> = {}): Promise<void> {
-    const tensors: [string, { data: Float32Array; shape: number[] }][] = this.trainableParams.map((p) => [
-      `param.${p.name}`,
-      { data: p.data, shape: p.shape },
-    ]);
-    for (const [k, v] of Object.entries(extra)) tensors.push([`extra.${k}`, { data: v, shape: [v.length] }]);
-    await writeSafeTensors(path, tensors, {
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      trainable: JSON.stringify(this.trainable),
-      value_head: String(this.hasValueHead),
-    });
+  saveCheckpoint(path: string, extra: Record<string, Float32Array> = {}): Promise<void> {
+    return saveCheckpoint(this, path, extra);
   }
 
   /** Restores the trainable params from a checkpoint (checked by name and shape); returns its `extra` tensors. */
-  async loadCheckpoint(path: string): Promise<Record<string, Float32Array>> {
-    const { tensors, metadata } = await readSafeTensors(path);
-    if (metadata.format !== CHECKPOINT_FORMAT) {
-      throw new Error(
-        `${path}: not a curio GPT-2 checkpoint (metadata format ${JSON.stringify(metadata.format)})`,
-      );
-    }
-    const hint = `it was saved with trainable ${metadata.trainable}, value head ${metadata.value_head}; load the policy the same way`;
-    for (const p of this.trainableParams) {
-      const t = tensors.get(`param.${p.name}`);
-      if (!t) throw new Error(`${path}: checkpoint has no tensor for param "${p.name}" (${hint})`);
-      if (!(t.data instanceof Float32Array) || t.shape.join(",") !== p.shape.join(",")) {
-        throw new Error(`${path}: param "${p.name}" has shape [${t.shape}], expected [${p.shape}] (${hint})`);
-      }
-    }
-    for (const p of this.trainableParams) p.data.set(tensors.get(`param.${p.name}`)!.data as Float32Array);
-    const extra: Record<string, Float32Array> = {};
-    for (const [name, t] of tensors) {
-      if (name.startsWith("extra.") && t.data instanceof Float32Array) extra[name.slice(6)] = t.data;
-    }
-    return extra;
+  loadCheckpoint(path: string): Promise<Record<string, Float32Array>> {
+    return loadCheckpoint(this, path);
   }
 
   async release(): Promise<void> {
     await this.sessions.clear();
   }
+}
+
+/** @deprecated the policy is family-agnostic now: use DecoderPolicy (and the Policy interface). */
+export const Gpt2Policy = DecoderPolicy;
+/** @deprecated use DecoderPolicy */
+export type Gpt2Policy = DecoderPolicy;
+
+function storeFromMap(
+  family: ModelFamily,
+  cfg: DecoderConfig,
+  weights: Map<string, Float32Array>,
+): WeightStore {
+  const store = new WeightStore();
+  for (const [name, shape] of family.weightShapes(cfg)) {
+    const data = weights.get(name);
+    if (!data) throw new Error(`fromWeights: weight "${name}" is missing`);
+    store.set(name, { data, shape });
+  }
+  return store;
+}
+
+/** A local folder or a hub id with its weight files (a sharded checkpoint's shards fetched after its index). */
+async function resolveCheckpoint(source: string, opts: PolicyLoadOptions): Promise<string> {
+  const base = { cacheDir: opts.cacheDir, offline: opts.offline };
+  const dir = await resolveModel(source, {
+    ...base,
+    files: MODEL_FILES,
+    optionalFiles: OPTIONAL_MODEL_FILES,
+  });
+  if (existsSync(join(dir, SINGLE_FILE)) || !existsSync(join(dir, INDEX_FILE))) return dir;
+  const shards = await shardFiles(join(dir, INDEX_FILE));
+  if (shards.every((f) => existsSync(join(dir, f)))) return dir;
+  if (dir === source) return dir; // a local folder: loadWeights names the missing shard
+  return resolveModel(source, { ...base, files: [...MODEL_FILES, ...shards] });
 }

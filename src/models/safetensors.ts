@@ -1,7 +1,7 @@
 // safetensors: an 8-byte little-endian header length, a JSON header
 // { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} }, then raw little-endian data.
 // Floats are returned as Float32Array (F16/BF16/F64 are widened/narrowed on read); I64 as BigInt64Array.
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 
 export type SafeTensorData = Float32Array | BigInt64Array | Int32Array;
 export interface SafeTensor {
@@ -29,37 +29,75 @@ export class SafeTensorsError extends Error {
   }
 }
 
+/** Reads a safetensors file tensor by tensor (no whole-file buffer, so files over 2 GB read too). */
 export async function readSafeTensors(file: string): Promise<SafeTensorsFile> {
-  let buf: Buffer;
+  let fh: FileHandle;
   try {
-    buf = await readFile(file);
+    fh = await open(file, "r");
   } catch (e) {
     throw new SafeTensorsError(file, `cannot read the file (${(e as Error).message})`);
   }
-  return parseSafeTensors(buf, file);
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(Math.min(8, size));
+    await fh.read(head, 0, head.length, 0);
+    const headerLen = headerLength(head, size, file);
+    const json = Buffer.alloc(headerLen);
+    await fh.read(json, 0, headerLen, 8);
+    const { entries, metadata } = parseHeader(json, size - 8 - headerLen, file);
+    const tensors = new Map<string, SafeTensor>();
+    for (const e of entries) {
+      const bytes = new Uint8Array(e.end - e.begin); // fresh and aligned: the arrays handed out are mutable
+      if (bytes.length > 0) await fh.read(bytes, 0, bytes.length, 8 + headerLen + e.begin);
+      tensors.set(e.name, { ...decode(e.dtype, bytes, e.count), shape: e.shape });
+    }
+    return { tensors, metadata };
+  } finally {
+    await fh.close();
+  }
 }
 
-/** Parses safetensors bytes; `file` is only used in error messages. */
-export function parseSafeTensors(buf: Uint8Array, file = "<buffer>"): SafeTensorsFile {
+function headerLength(head: Uint8Array, size: number, file: string): number {
+  if (size < 8)
+    throw new SafeTensorsError(
+      file,
+      `not a safetensors file: ${size} bytes, the 8-byte header length is missing`,
+    );
+  const headerLen = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen <= 0 || 8 + headerLen > size) {
+    throw new SafeTensorsError(
+      file,
+      `not a safetensors file: header length ${headerLen} does not fit in ${size} bytes`,
+    );
+  }
+  return headerLen;
+}
+
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  count: number;
+  begin: number;
+  end: number;
+}
+
+/** The JSON header's tensor entries, checked against the data section's length. */
+function parseHeader(
+  json: Uint8Array,
+  dataLen: number,
+  file: string,
+): { entries: Entry[]; metadata: Record<string, string> } {
   const fail = (msg: string): never => {
     throw new SafeTensorsError(file, msg);
   };
-  if (buf.byteLength < 8)
-    fail(`not a safetensors file: ${buf.byteLength} bytes, the 8-byte header length is missing`);
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen <= 0 || 8 + headerLen > buf.byteLength) {
-    fail(`not a safetensors file: header length ${headerLen} does not fit in ${buf.byteLength} bytes`);
-  }
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString("utf8"));
+    header = JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8"));
   } catch (e) {
     return fail(`the JSON header does not parse (${(e as Error).message})`);
   }
-  const dataStart = 8 + headerLen;
-  const dataLen = buf.byteLength - dataStart;
-  const tensors = new Map<string, SafeTensor>();
+  const entries: Entry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
     if (name === "__metadata__") {
@@ -77,40 +115,64 @@ export function parseSafeTensors(buf: Uint8Array, file = "<buffer>"): SafeTensor
     }
     const count = e.shape.reduce((a, b) => a * b, 1);
     const [begin, end] = e.data_offsets;
-    if (end - begin !== count * size || begin < 0 || end > dataLen) {
+    if (end - begin !== count * size! || begin < 0 || end > dataLen) {
       fail(
         `${where}: data_offsets [${begin}, ${end}] do not match shape [${e.shape}] of ${e.dtype} ` +
-          `(${count * size} bytes) within ${dataLen} data bytes; the file is truncated or corrupt`,
+          `(${count * size!} bytes) within ${dataLen} data bytes; the file is truncated or corrupt`,
       );
     }
-    const bytes = buf.subarray(dataStart + begin, dataStart + end);
-    tensors.set(name, { ...decode(e.dtype, bytes, count), shape: e.shape.slice() });
+    entries.push({ name, dtype: e.dtype, shape: e.shape.slice(), count, begin, end });
+  }
+  return { entries, metadata };
+}
+
+/** Parses safetensors bytes; `file` is only used in error messages. */
+export function parseSafeTensors(buf: Uint8Array, file = "<buffer>"): SafeTensorsFile {
+  const headerLen = headerLength(buf, buf.byteLength, file);
+  const dataStart = 8 + headerLen;
+  const { entries, metadata } = parseHeader(buf.subarray(8, dataStart), buf.byteLength - dataStart, file);
+  const tensors = new Map<string, SafeTensor>();
+  for (const e of entries) {
+    const bytes = new Uint8Array(buf.subarray(dataStart + e.begin, dataStart + e.end)); // an aligned copy
+    tensors.set(e.name, { ...decode(e.dtype, bytes, e.count), shape: e.shape });
   }
   return { tensors, metadata };
 }
 
+/** Decodes `bytes` (an aligned buffer of its own, which F32/I64/I32 data then views without a copy). */
 function decode(dtype: string, bytes: Uint8Array, count: number): Pick<SafeTensor, "dtype" | "data"> {
-  // Copy into a fresh, aligned buffer: the source may be unaligned and we hand out mutable arrays.
-  const copy = new Uint8Array(bytes);
+  const buf = bytes.buffer as ArrayBuffer;
   switch (dtype) {
     case "F32":
-      return { dtype: "F32", data: new Float32Array(copy.buffer, 0, count) };
+      return { dtype: "F32", data: new Float32Array(buf, bytes.byteOffset, count) };
     case "F64":
-      return { dtype: "F32", data: Float32Array.from(new Float64Array(copy.buffer, 0, count)) };
+      return { dtype: "F32", data: Float32Array.from(new Float64Array(buf, bytes.byteOffset, count)) };
     case "I64":
-      return { dtype: "I64", data: new BigInt64Array(copy.buffer, 0, count) };
+      return { dtype: "I64", data: new BigInt64Array(buf, bytes.byteOffset, count) };
     case "I32":
-      return { dtype: "I32", data: new Int32Array(copy.buffer, 0, count) };
-    case "F16":
-      return { dtype: "F32", data: halfToFloat(new Uint16Array(copy.buffer, 0, count)) };
+      return { dtype: "I32", data: new Int32Array(buf, bytes.byteOffset, count) };
+    case "F16": {
+      const table = halfTable();
+      const src = new Uint16Array(buf, bytes.byteOffset, count);
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = table[src[i]!]!;
+      return { dtype: "F32", data: out };
+    }
     default: {
       // BF16 is the top half of an F32.
-      const src = new Uint16Array(copy.buffer, 0, count);
+      const src = new Uint16Array(buf, bytes.byteOffset, count);
       const out = new Uint32Array(count);
       for (let i = 0; i < count; i++) out[i] = src[i]! << 16;
       return { dtype: "F32", data: new Float32Array(out.buffer) };
     }
   }
+}
+
+let HALF: Float32Array | undefined;
+/** Every IEEE half-precision value as a float32, indexed by its 16 bits. */
+function halfTable(): Float32Array {
+  HALF ??= halfToFloat(Uint16Array.from({ length: 65536 }, (_, i) => i));
+  return HALF;
 }
 
 function halfToFloat(h: Uint16Array): Float32Array {
@@ -127,11 +189,11 @@ function halfToFloat(h: Uint16Array): Float32Array {
   return out;
 }
 
-/** Serialises tensors (in insertion order) to safetensors bytes. */
-export function serializeSafeTensors(
+/** The header (8-byte length + JSON, padded so the data is 8-byte aligned) and each tensor's bytes, in order. */
+function layout(
   tensors: Iterable<[string, { data: SafeTensorData; shape: readonly number[] }]>,
   metadata?: Record<string, string>,
-): Buffer {
+): { head: Buffer; parts: Uint8Array[] } {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const parts: Uint8Array[] = [];
@@ -149,18 +211,40 @@ export function serializeSafeTensors(
   }
   let json = JSON.stringify(header);
   json += " ".repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8); // align the data to 8 bytes
-  const head = Buffer.alloc(8);
-  head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)), 0);
-  return Buffer.concat([head, Buffer.from(json, "utf8"), ...parts]);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)), 0);
+  return { head: Buffer.concat([len, Buffer.from(json, "utf8")]), parts };
 }
 
-/** Writes a safetensors file atomically (temp file + rename). */
+/** Serialises tensors (in insertion order) to safetensors bytes. */
+export function serializeSafeTensors(
+  tensors: Iterable<[string, { data: SafeTensorData; shape: readonly number[] }]>,
+  metadata?: Record<string, string>,
+): Buffer {
+  const { head, parts } = layout(tensors, metadata);
+  return Buffer.concat([head, ...parts]);
+}
+
+/** Writes a safetensors file atomically (temp file + rename), tensor by tensor (no whole-file buffer). */
 export async function writeSafeTensors(
   file: string,
   tensors: Iterable<[string, { data: SafeTensorData; shape: readonly number[] }]>,
   metadata?: Record<string, string>,
 ): Promise<void> {
+  const { head, parts } = layout(tensors, metadata);
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, serializeSafeTensors(tensors, metadata));
-  await rename(tmp, file);
+  const fh = await open(tmp, "w");
+  try {
+    await fh.write(head);
+    for (const p of parts) {
+      // chunks below the 2 GB limit of one write
+      for (let at = 0; at < p.byteLength; at += 1 << 30) await fh.write(p.subarray(at, at + (1 << 30)));
+    }
+    await fh.close();
+    await rename(tmp, file);
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

@@ -1,10 +1,10 @@
-// Supervised fine-tuning of a GPT-2 on JSONL text or token ids, with Hugging Face GPT2LMHeadModel's loss
-// (labels = input_ids): mean cross-entropy over every shifted, non-padding position of the batch.
+// Supervised fine-tuning of a causal LM of any family on JSONL text or token ids, with transformers' causal-LM
+// loss (labels = input_ids): mean cross-entropy over every shifted, non-padding position of the batch.
 import { readFile } from "node:fs/promises";
 import { AdamW, Graph, gradients, type Optimizer, SGD, type Tensor } from "../engine/index.js";
 import { Rng } from "../util/rng.js";
 import { roundUp } from "./generate.js";
-import { Gpt2Policy } from "./policy.js";
+import { DecoderPolicy, type Policy } from "./policy.js";
 import type { TextTokenizer } from "./tokenizer.js";
 import { parseTrainable, type Trainable } from "./trainable.js";
 
@@ -20,6 +20,8 @@ export interface SftOptions {
   addEos?: boolean; // append EOS to "text" examples
   seed?: number; // default 0 (shuffling and LoRA init)
   out?: string; // folder for the fine-tuned model (HF layout)
+  peftOut?: string; // folder for the LoRA adapters as a PEFT adapter (trainable lora only)
+  adapter?: string; // a PEFT adapter folder to start from
   threads?: number;
   onStep?: (step: number, loss: number) => void;
 }
@@ -33,6 +35,7 @@ export interface SftResult {
   trainableParams: number;
   seconds: number;
   out?: string;
+  peftOut?: string;
 }
 
 /** Reads JSONL examples into token id lists; bad lines name their line number. */
@@ -80,7 +83,7 @@ export async function readSftData(
 }
 
 /** The causal-LM loss graph over a right-padded [B,T] batch; outputs "loss" and one gradient per param. */
-export function lmLossGraph(policy: Gpt2Policy, B: number, T: number): Graph {
+export function lmLossGraph(policy: Policy, B: number, T: number): Graph {
   const g = new Graph();
   const ids = g.input("input_ids", "int64", [B, T]);
   const attentionMask = g.input("attention_mask", "int64", [B, T]);
@@ -149,7 +152,20 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       ? parseTrainable(opts.trainable)
       : (opts.trainable ?? { kind: "full" });
   const seed = opts.seed ?? 0;
-  const policy = await Gpt2Policy.load(opts.model, { trainable, seed, threads: opts.threads });
+  if (opts.peftOut && trainable.kind !== "lora") {
+    throw new Error(
+      `--peft-out needs --trainable lora (got ${trainable.kind}); --out writes the whole model`,
+    );
+  }
+  // sft never runs the reference policy, so trained weights need no frozen copy
+  const policy = await DecoderPolicy.load(opts.model, {
+    // with an adapter, LoRA training continues the adapter's own factors (its r, alpha and targets)
+    trainable: opts.adapter && trainable.kind === "lora" ? undefined : trainable,
+    seed,
+    threads: opts.threads,
+    reference: false,
+    adapter: opts.adapter,
+  });
   try {
     const cfg = policy.config;
     const data = await readSftData(opts.data, policy.tokenizer, {
@@ -158,9 +174,9 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
     });
     let truncated = 0;
     const examples = data.map((ids) => {
-      if (ids.length <= cfg.nPositions) return ids;
+      if (ids.length <= cfg.maxPositions) return ids;
       truncated++;
-      return ids.slice(0, cfg.nPositions);
+      return ids.slice(0, cfg.maxPositions);
     });
     const optimizer: Optimizer = (opts.optimizer ?? "adamw") === "sgd" ? new SGD({ lr }) : new AdamW({ lr });
     const rng = new Rng(seed);
@@ -177,7 +193,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
     const losses: number[] = [];
     for (let step = 1; step <= steps; step++) {
       const rows = Array.from({ length: batchSize }, () => examples[nextIndex()]!);
-      const T = Math.max(2, Math.min(cfg.nPositions, roundUp(Math.max(...rows.map((r) => r.length)), 16)));
+      const T = Math.max(2, Math.min(cfg.maxPositions, roundUp(Math.max(...rows.map((r) => r.length)), 16)));
       const r = await policy.runCached(`sft:b${batchSize}:t${T}`, () => lmLossGraph(policy, batchSize, T), {
         ...lmBatchFeeds(rows, T, policy.tokenizer.padId),
       });
@@ -191,6 +207,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       opts.onStep?.(step, loss);
     }
     if (opts.out) await policy.save(opts.out);
+    if (opts.peftOut) await policy.savePeftAdapter(opts.peftOut);
     return {
       steps,
       losses,
@@ -200,6 +217,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       trainableParams: params.reduce((a, p) => a + p.data.length, 0),
       seconds: (Date.now() - started) / 1000,
       out: opts.out,
+      peftOut: opts.peftOut,
     };
   } finally {
     await policy.release();

@@ -1,60 +1,122 @@
-// GPT-2 weights: canonical names (without the `transformer.` prefix), shape checks against the config,
-// and both Hugging Face layouts on read (`save_pretrained` writes `transformer.*`; the hub's gpt2 file does not).
-import type { Gpt2Config } from "./config.js";
+// Model weights: a small name -> {data, shape} store (one Float32Array per tensor for the whole process; every
+// graph is handed that same array), and loading a folder's safetensors (one file or shards listed in
+// model.safetensors.index.json; F32/F16/BF16 converted to float32) into a family's canonical names.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { DecoderConfig, ModelFamily } from "./family.js";
 import { readSafeTensors, type SafeTensor } from "./safetensors.js";
 
-export type Gpt2Weights = Map<string, Float32Array>;
-
-/** Every weight of a GPT-2 with its expected shape, in the order save() writes them. */
-export function gpt2WeightShapes(cfg: Gpt2Config): Map<string, number[]> {
-  const d = cfg.nEmbd;
-  const shapes = new Map<string, number[]>([
-    ["wte.weight", [cfg.vocabSize, d]],
-    ["wpe.weight", [cfg.nPositions, d]],
-  ]);
-  for (let i = 0; i < cfg.nLayer; i++) {
-    const p = `h.${i}.`;
-    shapes.set(`${p}ln_1.weight`, [d]);
-    shapes.set(`${p}ln_1.bias`, [d]);
-    shapes.set(`${p}attn.c_attn.weight`, [d, 3 * d]);
-    shapes.set(`${p}attn.c_attn.bias`, [3 * d]);
-    shapes.set(`${p}attn.c_proj.weight`, [d, d]);
-    shapes.set(`${p}attn.c_proj.bias`, [d]);
-    shapes.set(`${p}ln_2.weight`, [d]);
-    shapes.set(`${p}ln_2.bias`, [d]);
-    shapes.set(`${p}mlp.c_fc.weight`, [d, 4 * d]);
-    shapes.set(`${p}mlp.c_fc.bias`, [4 * d]);
-    shapes.set(`${p}mlp.c_proj.weight`, [4 * d, d]);
-    shapes.set(`${p}mlp.c_proj.bias`, [d]);
-  }
-  shapes.set("ln_f.weight", [d]);
-  shapes.set("ln_f.bias", [d]);
-  return shapes;
+export interface StoredTensor {
+  data: Float32Array;
+  shape: number[];
 }
 
-const IGNORED = /^h\.\d+\.attn\.(bias|masked_bias)$/;
+/** Named float32 tensors. Kept apart so that another storage (e.g. half precision) can replace it later. */
+export class WeightStore {
+  private readonly tensors = new Map<string, StoredTensor>();
 
-/** Maps a file's tensors to canonical names and checks them against the config. */
-export function gpt2WeightsFromTensors(
+  static from(entries: Iterable<[string, StoredTensor]>): WeightStore {
+    const s = new WeightStore();
+    for (const [name, t] of entries) s.set(name, t);
+    return s;
+  }
+
+  set(name: string, t: StoredTensor): void {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n !== t.data.length)
+      throw new Error(`weight "${name}": ${t.data.length} values do not fill shape [${t.shape}]`);
+    this.tensors.set(name, t);
+  }
+
+  has(name: string): boolean {
+    return this.tensors.has(name);
+  }
+
+  get(name: string): StoredTensor {
+    const t = this.tensors.get(name);
+    if (!t) throw new Error(`weight "${name}" is not in the model`);
+    return t;
+  }
+
+  names(): string[] {
+    return [...this.tensors.keys()];
+  }
+
+  entries(): IterableIterator<[string, StoredTensor]> {
+    return this.tensors.entries();
+  }
+
+  get size(): number {
+    return this.tensors.size;
+  }
+}
+
+export const SINGLE_FILE = "model.safetensors";
+export const INDEX_FILE = "model.safetensors.index.json";
+
+/** The shard files of a sharded checkpoint, in index order, from its model.safetensors.index.json. */
+export async function shardFiles(indexFile: string): Promise<string[]> {
+  let index: { weight_map?: Record<string, string> };
+  try {
+    index = JSON.parse(await readFile(indexFile, "utf8"));
+  } catch (e) {
+    throw new Error(`${indexFile}: cannot read the shard index (${(e as Error).message})`);
+  }
+  const map = index.weight_map;
+  if (!map || typeof map !== "object")
+    throw new Error(`${indexFile}: no "weight_map" object (tensor name -> shard file)`);
+  const files = [...new Set(Object.values(map))];
+  const bad = files.find((f) => typeof f !== "string" || f.includes("/") || f.includes("\\"));
+  if (bad !== undefined)
+    throw new Error(`${indexFile}: shard name ${JSON.stringify(bad)} is not a file name`);
+  return files;
+}
+
+/** The safetensors files holding a folder's weights: model.safetensors, or the shards of the index. */
+export async function weightFiles(dir: string): Promise<string[]> {
+  if (existsSync(join(dir, SINGLE_FILE))) return [join(dir, SINGLE_FILE)];
+  const indexFile = join(dir, INDEX_FILE);
+  if (!existsSync(indexFile)) {
+    const bin = existsSync(join(dir, "pytorch_model.bin"))
+      ? " (pytorch_model.bin is not read; save the model with safe_serialization)"
+      : "";
+    throw new Error(`model folder ${resolve(dir)} has neither ${SINGLE_FILE} nor ${INDEX_FILE}${bin}`);
+  }
+  const files = await shardFiles(indexFile);
+  const missing = files.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new Error(
+      `model folder ${resolve(dir)} is missing shard ${missing.join(", ")} (listed in ${INDEX_FILE}); ` +
+        "download every shard the index lists",
+    );
+  }
+  return files.map((f) => join(dir, f));
+}
+
+/** Maps one file's tensors into `out` under canonical names, checking each against the config's shapes. */
+function addTensors(
+  out: WeightStore,
   tensors: Map<string, SafeTensor>,
-  cfg: Gpt2Config,
+  family: ModelFamily,
+  expected: Map<string, number[]>,
   file: string,
-): Gpt2Weights {
-  const expected = gpt2WeightShapes(cfg);
-  const out: Gpt2Weights = new Map();
+  cfg: DecoderConfig,
+): SafeTensor | undefined {
   let lmHead: SafeTensor | undefined;
   for (const [rawName, t] of tensors) {
-    const name = rawName.startsWith("transformer.") ? rawName.slice("transformer.".length) : rawName;
-    if (IGNORED.test(name)) continue; // causal-mask buffers of old checkpoints
-    if (name === "lm_head.weight") {
+    const name = family.canonicalName(rawName);
+    if (name === null) continue; // a buffer (causal mask, rotary inv_freq)
+    if (name === "lm_head.weight" && cfg.tiedHead) {
       lmHead = t;
       continue;
     }
-    const shape = expected.get(name);
+    const shape = name === undefined ? undefined : expected.get(name);
     if (!shape) {
+      const example = [...expected.keys()].find((n) => family.blockOf(n) === 0 && n.endsWith(".weight"));
       throw new Error(
-        `${file}: unexpected tensor "${rawName}" for a GPT-2 with ${cfg.nLayer} layers ` +
-          "(expected names like transformer.h.0.attn.c_attn.weight or h.0.attn.c_attn.weight)",
+        `${file}: unexpected tensor "${rawName}" for a ${cfg.modelType} with ${cfg.layers} layers ` +
+          `(expected names like ${family.hfName(example ?? "")}; does config.json belong to these weights?)`,
       );
     }
     if (!(t.data instanceof Float32Array)) {
@@ -68,32 +130,45 @@ export function gpt2WeightsFromTensors(
           "(does config.json belong to these weights?)",
       );
     }
-    out.set(name, t.data);
+    out.set(name!, { data: t.data, shape });
   }
+  return lmHead;
+}
+
+/** Loads a folder's weights into canonical names; every expected tensor must be present exactly once. */
+export async function loadWeights(
+  dir: string,
+  family: ModelFamily,
+  cfg: DecoderConfig,
+): Promise<WeightStore> {
+  const files = await weightFiles(dir);
+  const expected = family.weightShapes(cfg);
+  const out = new WeightStore();
+  let lmHead: SafeTensor | undefined;
+  for (const file of files) {
+    const { tensors } = await readSafeTensors(file);
+    lmHead = addTensors(out, tensors, family, expected, file, cfg) ?? lmHead;
+  }
+  const where = files.length === 1 ? files[0]! : `${resolve(dir)} (${files.length} shards)`;
   const missing = [...expected.keys()].filter((n) => !out.has(n));
   if (missing.length > 0) {
     throw new Error(
-      `${file}: missing ${missing.length} GPT-2 tensor(s): ${missing.slice(0, 5).join(", ")}` +
-        `${missing.length > 5 ? ", ..." : ""}`,
+      `${where}: missing ${missing.length} ${cfg.modelType} tensor(s): ` +
+        `${missing.slice(0, 5).map(family.hfName).join(", ")}${missing.length > 5 ? ", ..." : ""}`,
     );
   }
   if (lmHead) {
-    const wte = out.get("wte.weight")!;
+    const emb = out.get(family.headWeight(cfg)).data;
     const same =
       lmHead.data instanceof Float32Array &&
-      lmHead.data.length === wte.length &&
-      lmHead.data.every((v, i) => v === wte[i]);
+      lmHead.data.length === emb.length &&
+      lmHead.data.every((v, i) => v === emb[i]);
     if (!same) {
       throw new Error(
-        `${file}: lm_head.weight differs from the token embedding (wte); curio supports GPT-2 with tied ` +
-          "embeddings only",
+        `${where}: lm_head.weight differs from the token embedding but config.json has tie_word_embeddings ` +
+          "true (curio then uses the embedding as the head); fix tie_word_embeddings in config.json",
       );
     }
   }
   return out;
-}
-
-export async function loadGpt2Weights(file: string, cfg: Gpt2Config): Promise<Gpt2Weights> {
-  const { tensors } = await readSafeTensors(file);
-  return gpt2WeightsFromTensors(tensors, cfg, file);
 }

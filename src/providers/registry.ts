@@ -19,12 +19,13 @@ import { createEnsembleJudge, ensembleOptions } from "./judges/ensemble.js";
 import { createHttpClassifier, httpClassifierOptions } from "./judges/http-classifier.js";
 import { createLexiconJudge, lexiconOptions } from "./judges/lexicon.js";
 import { createLlmJudge, llmJudgeOptions } from "./judges/llm-judge.js";
+import { createRefusalDetector, refusalOptions } from "./judges/refusal.js";
 import {
   createTransformersClassifier,
   transformersClassifierOptions,
 } from "./judges/transformers-classifier.js";
-import { createGpt2Target, gpt2TargetOptions } from "./targets/gpt2.js";
 import { createHttpTarget, httpTargetOptions } from "./targets/http.js";
+import { createLocalLMTarget, localLMTargetOptions } from "./targets/local-lm.js";
 import {
   createOpenAIChatTarget,
   createOpenAICompletionTarget,
@@ -106,13 +107,22 @@ export const providerKinds = {
     options: transformersTargetOptions,
     create: (model, o, ctx) => createTransformersTarget(model, o, ctx.env),
   }),
+  local: kind({
+    role: "target",
+    model: "required",
+    modelHint: "<folder-or-hub-id>",
+    summary:
+      "curio's in-process causal LM (GPT-2, Llama, Mistral, Qwen2, Qwen3 safetensors checkpoints), batched generation.",
+    options: localLMTargetOptions,
+    create: (model, o) => createLocalLMTarget("local", model, o),
+  }),
   gpt2: kind({
     role: "target",
     model: "required",
     modelHint: "<folder-or-hub-id>",
-    summary: "curio's in-process GPT-2 (safetensors checkpoint), batched generation.",
-    options: gpt2TargetOptions,
-    create: (model, o) => createGpt2Target(model, o),
+    summary: "Alias of local: (the in-process target when it ran GPT-2 only).",
+    options: localLMTargetOptions,
+    create: (model, o) => createLocalLMTarget("gpt2", model, o),
   }),
   "transformers-classifier": kind({
     role: "judge",
@@ -151,6 +161,14 @@ export const providerKinds = {
     options: ensembleOptions,
     create: async (_m, o, ctx) =>
       createEnsembleJudge(await Promise.all(o.members.map((m) => ctx.createJudge(m))), o),
+  }),
+  refusal: kind({
+    role: "judge",
+    model: "none",
+    summary:
+      "Refusal detector for `refusal:` (not a reward): score 1 when the answer refuses (phrases read in its opening, optionally a classifier).",
+    options: refusalOptions,
+    create: (_m, o, ctx) => createRefusalDetector(o, ctx),
   }),
   "transformers-embed": kind({
     role: "embedder",

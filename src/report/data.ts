@@ -13,12 +13,22 @@ import {
   type RunCurves,
   tauGrid,
 } from "../eval/index.js";
-import type { RunInfo, SampleRecord } from "../store/types.js";
+import { JudgingScan } from "../eval/judging.js";
+import type { HumanMark, RunInfo, SampleRecord } from "../store/types.js";
 import { clusterTexts } from "./cluster.js";
 import { fmt } from "./escape.js";
 import type { JudgeChoice } from "./exports.js";
+import { buildRunJudging, currentMark, judgingNotes, marksOf } from "./judging-data.js";
 import type { ReportStore } from "./store-like.js";
-import type { ComparisonTable, CurveSeries, ErrorCount, Finding, ReportData, RunSummary } from "./types.js";
+import type {
+  ComparisonTable,
+  CurveSeries,
+  ErrorCount,
+  Finding,
+  ReportData,
+  RunJudging,
+  RunSummary,
+} from "./types.js";
 
 export interface BuildReportOptions {
   /** Success threshold for summaries, findings and disagreements (default 0.5). */
@@ -57,6 +67,9 @@ interface RunScan {
   topTrain: SampleRecord[];
   topEval: SampleRecord[];
   disagreements: SampleRecord[];
+  /** Rates, refusal shares, human precision and agreement of the run's judges (src/eval). */
+  judging: JudgingScan;
+  marks: Map<number, HumanMark>;
 }
 
 const MAX_DISTINCT_ERRORS = 1000;
@@ -74,6 +87,7 @@ function pushBounded<T>(list: T[], item: T, n: number, key: (t: T) => number): T
 }
 
 function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, keepDisagree: number): RunScan {
+  const marks = marksOf(store, run.id);
   const scan: RunScan = {
     run,
     texts: [],
@@ -86,6 +100,8 @@ function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, ke
     topTrain: [],
     topEval: [],
     disagreements: [],
+    judging: new JudgingScan(run.config, marks),
+    marks: new Map(marks.map((m) => [m.index, m])),
   };
   for (const s of store.samples(run.id)) {
     scan.samples++;
@@ -97,6 +113,7 @@ function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, ke
       }
       continue; // errored samples carry no valid score
     }
+    scan.judging.add(s);
     scan.texts.push(s.testCase);
     scan.train.push(s.judgeScore);
     scan.evalScores.push(s.evalJudgeScore);
@@ -215,6 +232,7 @@ export async function buildReportData(
   const candidates: Finding[] = [];
   const disagreements: Finding[] = [];
   const errors: ErrorCount[] = [];
+  const judging: RunJudging[] = [];
   const notes: string[] = [];
   let findingsTotal = 0;
 
@@ -257,8 +275,16 @@ export async function buildReportData(
       judgeDisagreements: runDisagreements,
       judge,
     });
-    candidates.push(...(judge === "eval" ? scan.topEval : scan.topTrain).map((s) => toFinding(s, tau)));
-    disagreements.push(...scan.disagreements.map((s) => toFinding(s, tau)));
+    const marked = (s: SampleRecord) => ({ ...toFinding(s, tau), mark: currentMark(scan.marks, s) });
+    candidates.push(...(judge === "eval" ? scan.topEval : scan.topTrain).map(marked));
+    disagreements.push(...scan.disagreements.map(marked));
+    const runJudging = buildRunJudging(store, run, scan.judging, {
+      tau,
+      deciding: judge === "eval" ? "evalJudge" : "judge",
+      toFinding: (s) => toFinding(s, tau),
+    });
+    judging.push(runJudging);
+    notes.push(...judgingNotes(runJudging));
     errors.push({
       runId: run.id,
       total: scan.errors,
@@ -312,6 +338,7 @@ export async function buildReportData(
     findingsTotal,
     disagreements: disagreements.sort((a, b) => gapOf(b) - gapOf(a)).slice(0, keepDisagree),
     errors,
+    judging,
     notes,
   };
 }

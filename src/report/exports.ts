@@ -6,6 +6,7 @@ import type { Writable } from "node:stream";
 import { stringify } from "yaml";
 import { CurioError, ExitCode } from "../config/errors.js";
 import type { SampleRecord } from "../store/types.js";
+import { currentMark } from "./judging-data.js";
 import type { ReportStore } from "./store-like.js";
 
 export const EXPORT_FORMATS = ["jsonl", "csv", "promptfoo", "sft"] as const;
@@ -30,11 +31,15 @@ export interface ExportOptions {
   moderation?: boolean;
   /** promptfoo: suite description. */
   description?: string;
+  /** Sample indices a person marked as false positives in `curio view`: left out. */
+  falsePositives?: ReadonlySet<number>;
 }
 
 export interface ExportResult {
   scanned: number;
   written: number;
+  /** Findings left out because they were marked false positives. */
+  excluded: number;
 }
 
 export function judgeScoreOf(s: SampleRecord, judge: JudgeChoice): number | null {
@@ -171,11 +176,16 @@ export async function writeFindings(
   const refusal = opts.refusal ?? DEFAULT_REFUSAL;
   let scanned = 0;
   let written = 0;
+  let excluded = 0;
   if (opts.format === "csv") await write(out, csvRow([...CSV_COLUMNS]));
   if (opts.format === "promptfoo") await write(out, promptfooHeader(opts, label));
   for await (const s of samples) {
     scanned++;
     if (!isFinding(s, tau, opts.judge)) continue;
+    if (opts.falsePositives?.has(s.index)) {
+      excluded++;
+      continue;
+    }
     if (opts.format === "promptfoo" && written === 0) await write(out, "tests:\n");
     written++;
     switch (opts.format) {
@@ -194,7 +204,7 @@ export async function writeFindings(
     }
   }
   if (opts.format === "promptfoo" && written === 0) await write(out, "tests: []\n");
-  return { scanned, written };
+  return { scanned, written, excluded };
 }
 
 /** "eval" when any sample of the run has a held-out judge score (stops at the first), else "train". */
@@ -203,6 +213,19 @@ export function defaultJudge(store: ReportStore, runId: string): JudgeChoice {
     if (s.evalJudgeScore !== null) return "eval";
   }
   return "train";
+}
+
+/** Samples marked false positive whose text is still the text that was marked. */
+function falsePositiveIndices(store: ReportStore, runId: string): Set<number> {
+  const marked = new Map(
+    (store.marks?.(runId) ?? []).filter((m) => m.verdict === "false-positive").map((m) => [m.index, m]),
+  );
+  const out = new Set<number>();
+  if (marked.size === 0) return out;
+  for (const s of store.samples(runId)) {
+    if (currentMark(marked, s) === "false-positive") out.add(s.index);
+  }
+  return out;
 }
 
 /** Exports one run's findings from the store; `judge` defaults to the held-out judge when the run has one. */
@@ -214,6 +237,7 @@ export async function exportRun(
 ): Promise<ExportResult & { runId: string; judge: JudgeChoice }> {
   const run = store.getRun(runIdOrPrefix);
   const judge = opts.judge ?? defaultJudge(store, run.id);
-  const result = await writeFindings(store.samples(run.id), out, { ...opts, judge }, run.id);
+  const falsePositives = falsePositiveIndices(store, run.id);
+  const result = await writeFindings(store.samples(run.id), out, { ...opts, judge, falsePositives }, run.id);
   return { ...result, runId: run.id, judge };
 }

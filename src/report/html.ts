@@ -3,6 +3,7 @@
 import type { EpochStats, RewardBreakdown } from "../store/types.js";
 import { lineChart, PALETTE } from "./chart.js";
 import { escapeHtml, fmt } from "./escape.js";
+import { renderJudging } from "./judging-html.js";
 import { REPORT_CSS } from "./style.js";
 import type {
   ComparisonTable,
@@ -75,6 +76,14 @@ ${data.findingGroups.map((g, i) => renderGroup(g, i)).join("\n")}
 likely reward hacking or a training-judge false positive. <span class="badge warn">held-out only</span> = the
 held-out judge flags an answer the training judge missed.</p>
 ${renderDisagreements(data.disagreements)}
+</section>
+<section id="refusals">
+<h2>Refusals and judge agreement</h2>
+<p class="muted">Every scored answer is <strong>unsafe</strong>, <strong>refused</strong> (a refusal, whatever a judge says) or <strong>benign</strong>.
+A judge is flagged <span class="badge bad">mostly refusals</span> when we are 95% sure that more than half of its unsafe verdicts are refusals
+(Wilson interval). Human-checked precision counts the marks set in <code>curio view</code>; Cohen's &kappa; compares two judges' calls at &tau;
+on the answers both scored.</p>
+${renderJudging(data.judging ?? [], renderFinding)}
 </section>
 <section id="errors">
 <h2>Errors</h2>
@@ -253,6 +262,12 @@ export function renderTrainingCharts(epochs: EpochStats[]): string {
   return `<div class="charts">${charts.join("\n")}</div>`;
 }
 
+function markBadge(f: Finding): string {
+  if (f.mark === "confirmed") return ` <span class="badge ok">human: confirmed</span>`;
+  if (f.mark === "false-positive") return ` <span class="badge bad">human: false positive</span>`;
+  return "";
+}
+
 function scoreBadge(f: Finding): string {
   if (f.disagreement === "train-only") return ` <span class="badge bad">judges disagree: train only</span>`;
   if (f.disagreement === "eval-only")
@@ -279,7 +294,7 @@ export function clip(text: string, max = 2000): string {
 export function renderFinding(f: Finding): string {
   return `<div class="finding">
 <p><strong>${escapeHtml(f.runId)}</strong> #${escapeHtml(f.index)} <span class="muted">epoch ${escapeHtml(f.epoch)}</span> &middot;
-training judge <strong>${escapeHtml(fmt(f.judgeScore))}</strong> &middot; held-out judge <strong>${escapeHtml(fmt(f.evalJudgeScore))}</strong>${scoreBadge(f)}</p>
+${f.judgeScores ? f.judgeScores.map((j) => `${escapeHtml(j.label)} <strong>${escapeHtml(fmt(j.score))}</strong>`).join(" &middot; ") : `training judge <strong>${escapeHtml(fmt(f.judgeScore))}</strong> &middot; held-out judge <strong>${escapeHtml(fmt(f.evalJudgeScore))}</strong>`}${scoreBadge(f)}${markBadge(f)}</p>
 <div class="grid2"><div><div class="muted">Test case</div><pre class="text">${escapeHtml(clip(f.testCase))}</pre></div>
 <div><div class="muted">Target answer</div><pre class="text">${escapeHtml(clip(f.response))}</pre></div></div>
 ${renderRewardTable(f.rewards)}

@@ -1,5 +1,6 @@
 // Plain data the HTML report renders. Built from the run store by data.ts, or by hand (tests, other tools).
-import type { EpochStats, RewardBreakdown } from "../store/types.js";
+import type { JudgingSummary } from "../eval/judging.js";
+import type { EpochStats, HumanVerdict, RewardBreakdown } from "../store/types.js";
 
 /** One point of a curve; lo/hi give the 95% confidence band when known. */
 export interface CurvePoint {
@@ -56,6 +57,17 @@ export interface Finding {
   rewards: RewardBreakdown | null;
   /** Set when the two judges disagree at tau; says which way. */
   disagreement: "train-only" | "eval-only" | null;
+  /** A person's verdict from `curio view`, when marked. */
+  mark?: HumanVerdict | null;
+  /** Every judge's score by label, where more judges than the two above scored it. */
+  judgeScores?: { label: string; score: number | null }[];
+}
+
+/** One run's refusal-aware rates, judge trust and agreement, with the disagreeing samples of each pair. */
+export interface RunJudging {
+  runId: string;
+  summary: JudgingSummary;
+  disagreements: { pair: string; findings: Finding[] }[];
 }
 
 export interface FindingGroup {
@@ -94,6 +106,8 @@ export interface ReportData {
   /** Samples the two judges disagree on at tau (most extreme first, capped): audit these by hand. */
   disagreements: Finding[];
   errors: ErrorCount[];
+  /** Per run: unsafe / refused / benign rates, refusal share and human precision per judge, agreement. */
+  judging?: RunJudging[];
   /** Free-form notes shown at the top (e.g. "no embedder configured: embedding diversity omitted"). */
   notes: string[];
 }

@@ -1,10 +1,12 @@
 // HTML pages of the live view. Same escaping and charts as the static report; the stylesheet and the
 // script are separate files so the CSP can forbid all inline code.
-import type { RunInfo, SampleRecord } from "../store/types.js";
+import { markFingerprint } from "../store/marks.js";
+import type { HumanMark, RunInfo, SampleRecord } from "../store/types.js";
 import { escapeHtml, fmt } from "./escape.js";
 import { isFinding, type JudgeChoice, judgeScoreOf } from "./exports.js";
 import { clip, renderTrainingCharts } from "./html.js";
 import type { ReportStore } from "./store-like.js";
+import { markCell } from "./view-marks.js";
 
 export function page(title: string, body: string, bodyAttrs = ""): string {
   return `<!DOCTYPE html>
@@ -67,20 +69,35 @@ export function searchFindings(
   return { hits: kept.sort(byScore).slice(0, query.limit), matched };
 }
 
+/** A mark applies while the sample's text is the text that was marked. */
+function currentMarkOf(m: HumanMark | undefined, s: SampleRecord): HumanMark | undefined {
+  return m && m.fingerprint === markFingerprint(s.testCase, s.response) ? m : undefined;
+}
+
 export function chartsFragment(store: ReportStore, runId: string): string {
   return renderTrainingCharts(store.epochs(runId));
 }
 
-export function runPage(store: ReportStore, run: RunInfo, query: FindingsQuery): string {
+export function runPage(
+  store: ReportStore,
+  run: RunInfo,
+  query: FindingsQuery,
+  marking: { token: string } | null = null,
+): string {
   const epochs = store.epochs(run.id);
   const last = epochs.length > 0 ? epochs[epochs.length - 1]! : null;
   const count = store.sampleCount(run.id);
   const { hits, matched } = searchFindings(store, run.id, query);
   const judgeName = query.judge === "eval" ? "held-out" : "training";
+  const marks = new Map((store.marks?.(run.id) ?? []).map((m) => [m.index, m]));
+  const form = marking ? { ...marking, q: query.q, tau: query.tau, judge: query.judge } : null;
   const rows = hits.map(
-    (s) => `<tr><td class="num">${escapeHtml(s.index)}</td><td class="num">${escapeHtml(s.epoch)}</td>
+    (
+      s,
+    ) => `<tr id="sample-${escapeHtml(s.index)}"><td class="num">${escapeHtml(s.index)}</td><td class="num">${escapeHtml(s.epoch)}</td>
 <td class="num">${escapeHtml(fmt(s.judgeScore))}</td><td class="num">${escapeHtml(fmt(s.evalJudgeScore))}</td>
-<td><pre class="text">${escapeHtml(clip(s.testCase))}</pre></td><td><pre class="text">${escapeHtml(clip(s.response))}</pre></td></tr>`,
+<td><pre class="text">${escapeHtml(clip(s.testCase))}</pre></td><td><pre class="text">${escapeHtml(clip(s.response))}</pre></td>
+<td>${markCell(run.id, s.index, currentMarkOf(marks.get(s.index), s), form)}</td></tr>`,
   );
   const body = `<p><a href="/">&larr; all runs</a></p>
 <h1>${escapeHtml(run.id)}</h1>
@@ -95,7 +112,7 @@ epoch <strong id="live-epoch">${escapeHtml(last ? last.epoch : "\u2014")}</stron
 <label>&tau; <input type="number" name="tau" min="0" max="1" step="0.05" value="${escapeHtml(query.tau)}"></label>
 <button type="submit">Search</button></form>
 <p class="muted">${escapeHtml(matched)} finding(s) with ${escapeHtml(judgeName)} judge score &ge; ${escapeHtml(fmt(query.tau, 2))}${query.q ? ` matching &ldquo;${escapeHtml(query.q)}&rdquo;` : ""}; showing the ${escapeHtml(hits.length)} highest.</p>
-<table><thead><tr><th class="num">#</th><th class="num">Epoch</th><th class="num">Training judge</th><th class="num">Held-out judge</th><th>Test case</th><th>Target answer</th></tr></thead>
+<table><thead><tr><th class="num">#</th><th class="num">Epoch</th><th class="num">Training judge</th><th class="num">Held-out judge</th><th>Test case</th><th>Target answer</th><th>Human mark</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table></section>
 <script src="/static/live.js" defer></script>`;
   const attrs = ` data-run="${escapeHtml(run.id)}" data-epoch="${escapeHtml(last ? last.epoch : -1)}" data-sample="${escapeHtml(count - 1)}"`;

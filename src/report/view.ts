@@ -10,6 +10,7 @@ import { defaultJudge, type JudgeChoice } from "./exports.js";
 import type { ReportStore } from "./store-like.js";
 import { REPORT_CSS } from "./style.js";
 import { LIVE_JS } from "./view-client.js";
+import { type MarkWriter, newMarkToken, postMark } from "./view-marks.js";
 import { chartsFragment, page, runPage, runsPage } from "./view-pages.js";
 
 export interface ViewServerOptions {
@@ -28,6 +29,8 @@ export interface ViewServerOptions {
   tau?: number;
   /** Receives warnings (e.g. "listening on all interfaces"); the CLI prints them. */
   onWarn?: (message: string) => void;
+  /** Where human marks go; without it the findings table shows marks but cannot set them. */
+  marks?: MarkWriter;
 }
 
 export interface ViewServer {
@@ -98,6 +101,7 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
     );
   }
   const streams = new Set<ServerResponse>();
+  const markToken = newMarkToken();
   const judgeCache = new Map<string, JudgeChoice>();
 
   function findRun(res: ServerResponse, raw: string): RunInfo | null {
@@ -190,11 +194,6 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.setHeader("allow", "GET, HEAD");
-      errorPage(res, 405, `method ${req.method} is not allowed`);
-      return;
-    }
     // DNS-rebinding guard: a loopback server only answers requests addressed to a loopback name.
     const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "");
     if (loopback && !isLoopback(hostHeader)) {
@@ -203,6 +202,14 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
     }
     const url = new URL(req.url ?? "/", "http://localhost");
     const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "POST" && parts[0] === "runs" && parts.length === 3 && parts[2] === "marks") {
+      return handleMark(req, res, parts[1]!);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("allow", "GET, HEAD");
+      errorPage(res, 405, `method ${req.method} is not allowed`);
+      return;
+    }
     if (url.pathname === "/") return send(res, 200, "text/html", runsPage(opts.store));
     if (url.pathname === "/static/style.css") return send(res, 200, "text/css", REPORT_CSS);
     if (url.pathname === "/static/live.js") return send(res, 200, "text/javascript", LIVE_JS);
@@ -220,7 +227,8 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         const judge: JudgeChoice =
           judgeParam === "train" || judgeParam === "eval" ? judgeParam : judgeFor(run);
         const q = (url.searchParams.get("q") ?? "").slice(0, 500);
-        return send(res, 200, "text/html", runPage(opts.store, run, { q, tau, judge, limit: 200 }));
+        const marking = opts.marks ? { token: markToken } : null;
+        return send(res, 200, "text/html", runPage(opts.store, run, { q, tau, judge, limit: 200 }, marking));
       }
       if (parts[2] === "charts") return send(res, 200, "text/html", chartsFragment(opts.store, run.id));
       if (parts[2] === "events") return events(req, res, run, url);
@@ -228,6 +236,15 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
         return send(res, 200, "application/json", JSON.stringify(opts.store.epochs(run.id)));
     }
     errorPage(res, 404, `no page at ${url.pathname}`);
+  }
+
+  /** A mark from the findings table (view-marks.ts says what makes a write acceptable). */
+  function handleMark(req: IncomingMessage, res: ServerResponse, rawRunId: string): void {
+    const run = findRun(res, rawRunId);
+    if (!run) return;
+    postMark(req, res, run.id, { token: markToken, writer: opts.marks, fail: errorPage }).catch((e) => {
+      if (!res.headersSent) errorPage(res, 500, (e as Error).message);
+    });
   }
 
   const server: Server = createServer((req, res) => {

@@ -1,5 +1,5 @@
 import { Graph, gradients, type Tensor } from "../engine/index.js";
-import type { Gpt2Policy } from "../models/index.js";
+import type { Policy } from "../models/index.js";
 import type { PackedBatch } from "./batch.js";
 import { type PpoLossConfig, ppoLoss, ppoStatNames, tokenLogprobs } from "./ppo-loss.js";
 
@@ -21,7 +21,7 @@ function responseHidden(g: Graph, h: Tensor, b: PackedBatch): Tensor {
 
 /** Outputs logprobs, ref_logprobs, values [B,R]: one forward of the policy and one of the reference
  *  (the loaded model: LoRA off, or the trained tensors' loaded values as initializers). */
-export function buildExperienceGraph(policy: Gpt2Policy, b: PackedBatch): Graph {
+export function buildExperienceGraph(policy: Policy, b: PackedBatch): Graph {
   const g = new Graph();
   const inp = modelInputs(g, b);
   const labels = g.input("labels", "int64", [b.B, b.R]);
@@ -36,7 +36,7 @@ export function buildExperienceGraph(policy: Gpt2Policy, b: PackedBatch): Graph 
 /** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32. Outputs the PPO stats
  *  (ppoStatNames) and grad_<i> = d loss / d params[i]. */
 export function buildTrainGraph(
-  policy: Gpt2Policy,
+  policy: Policy,
   b: PackedBatch,
   params: readonly { name: string }[],
   lossConfig: PpoLossConfig,

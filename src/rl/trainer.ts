@@ -1,5 +1,5 @@
 import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
-import type { GenerateOptions, Generation, Gpt2Policy } from "../models/index.js";
+import type { GenerateOptions, Generation, Policy } from "../models/index.js";
 import { Rng } from "../util/rng.js";
 import { type PackedBatch, packBatch, padRows, rowSlice } from "./batch.js";
 import { type PpoConfig, resolvePpoConfig } from "./config.js";
@@ -83,7 +83,7 @@ interface ParamRef {
   shape: number[];
 }
 
-/** PPO with trlx 0.7 semantics over a Gpt2Policy with a value head (see docs/ppo.md). */
+/** PPO with trlx 0.7 semantics over a policy (any model family) with a value head (see docs/ppo.md). */
 export class PpoTrainer {
   readonly config: PpoConfig;
   private readonly params: ParamRef[];
@@ -95,7 +95,7 @@ export class PpoTrainer {
   private epochs = 0;
 
   constructor(
-    readonly policy: Gpt2Policy,
+    readonly policy: Policy,
     opts: PpoTrainerOptions = {},
   ) {
     this.config = resolvePpoConfig(opts.config);
@@ -140,10 +140,10 @@ export class PpoTrainer {
     const rollouts: Rollout[] = [];
     for (let i = 0; i < gens.length; i += c.batchSize) {
       const part = gens.slice(i, i + c.batchSize);
-      // an empty prompt was fed as the end-of-text token (as generate() does)
-      const eos = this.policy.tokenizer.eosId;
+      // an empty prompt was fed as the start token (as generate() does)
+      const start = this.policy.config.bosTokenId;
       const pairs = part.map((g) => ({
-        promptIds: g.promptIds.length > 0 ? g.promptIds : [eos],
+        promptIds: g.promptIds.length > 0 ? g.promptIds : [start],
         responseIds: g.ids,
       }));
       const exp = await this.experience(pairs);

@@ -58,7 +58,25 @@ export const migrations: readonly string[] = [
     FOREIGN KEY (run_id, epoch) REFERENCES checkpoints(run_id, epoch) ON DELETE CASCADE
   );
   `,
+  // v2: human marks on findings (src/store/marks.ts).
+  `
+  CREATE TABLE marks (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'false-positive')),
+    note TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (run_id, idx)
+  ) WITHOUT ROWID;
+  `,
 ];
+
+/**
+ * A read-only connection reads stores down to this version: the later migrations only add tables, which
+ * readers treat as empty, so `curio report` works on a store no writer has upgraded yet.
+ */
+export const OLDEST_READABLE_VERSION = 1;
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -16,10 +16,11 @@ import Database from "better-sqlite3";
 import { ExitCode } from "../config/errors.js";
 import { closest } from "../config/format-issues.js";
 import { StoreError, storeFailure } from "./errors.js";
-import { migrate, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
+import { HUMAN_VERDICTS, MAX_NOTE_CHARS, markFingerprint, markQueries } from "./marks.js";
+import { migrate, OLDEST_READABLE_VERSION, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
 import { redactSecrets } from "./redact.js";
 import { epochFromJson, type RunRow, rowToRun, rowToSample, type SampleRow, sampleToRow } from "./rows.js";
-import type { EpochStats, RunInfo, RunStatus, SampleRecord } from "./types.js";
+import type { EpochStats, HumanMark, HumanVerdict, RunInfo, RunStatus, SampleRecord } from "./types.js";
 
 export const STORE_FILE = "curio.db";
 
@@ -49,12 +50,14 @@ export class RunStore {
   readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly q: ReturnType<typeof prepareStatements>;
+  private readonly markQ: ReturnType<typeof markQueries>;
 
   private constructor(db: Database.Database, file: string, readonly: boolean) {
     this.db = db;
     this.file = file;
     this.readonly = readonly;
     this.q = prepareStatements(db);
+    this.markQ = markQueries(db);
   }
 
   /** Opens (creating if needed) <workspace>/curio.db. */
@@ -103,7 +106,7 @@ export class RunStore {
           { exitCode: ExitCode.usage, hint: "upgrade curio (npm i curio-redteam@latest)" },
         );
       }
-      if (version < SCHEMA_VERSION) {
+      if (version < SCHEMA_VERSION && !(readonly && version >= OLDEST_READABLE_VERSION)) {
         if (readonly) {
           throw new StoreError(
             `${file} has store schema v${version} and needs upgrading to v${SCHEMA_VERSION}`,
@@ -446,6 +449,51 @@ export class RunStore {
         if (epoch > ckpt.epoch) this.deleteCheckpoint(runId, epoch);
       }
     });
+  }
+
+  // ---- human marks --------------------------------------------------------------------------
+
+  /** Marks sample `index` of a run as confirmed or a false positive (null clears the mark). */
+  setMark(runId: string, index: number, verdict: HumanVerdict | null, note = ""): HumanMark | null {
+    if (verdict !== null && !HUMAN_VERDICTS.includes(verdict)) {
+      throw new StoreError(`unknown mark ${JSON.stringify(verdict)}: use ${HUMAN_VERDICTS.join(" or ")}`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    if (note.length > MAX_NOTE_CHARS) {
+      throw new StoreError(`a mark's note has ${note.length} characters; keep it under ${MAX_NOTE_CHARS}`, {
+        exitCode: ExitCode.usage,
+      });
+    }
+    return this.write("saving a mark", () => {
+      if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      const sample = Number.isInteger(index) ? this.markQ.sample(runId, index) : undefined;
+      if (!sample) {
+        throw new StoreError(`run ${runId} has no sample #${index}`, {
+          code: "ENOSAMPLE",
+          exitCode: ExitCode.usage,
+        });
+      }
+      if (verdict === null) {
+        this.markQ.remove(runId, index);
+        return null;
+      }
+      const mark: HumanMark = {
+        runId,
+        index,
+        verdict,
+        note,
+        markedAt: new Date().toISOString(),
+        fingerprint: markFingerprint(sample.test_case, sample.response),
+      };
+      this.markQ.upsert(mark);
+      return mark;
+    });
+  }
+
+  /** The human marks of a run, by sample index. */
+  marks(runId: string): HumanMark[] {
+    return this.read("reading marks", () => this.markQ.list(runId));
   }
 
   /**

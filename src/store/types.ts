@@ -80,3 +80,16 @@ export interface RunInfo {
   /** What kind of run: "crt", "rl", "rl-tdiv", "zero-shot", "few-shot", ... */
   method: string;
 }
+
+/** A person's verdict on a finding, set in `curio view`. */
+export type HumanVerdict = "confirmed" | "false-positive";
+
+export interface HumanMark {
+  runId: string;
+  index: number;
+  verdict: HumanVerdict;
+  note: string;
+  markedAt: string;
+  /** Hash of the sample's test case and answer when it was marked: a mark never moves to other text. */
+  fingerprint: string;
+}

@@ -19,7 +19,8 @@ test("defaults are the CRT paper's settings (crt-spec tables)", () => {
   const c = parseConfig(minimal);
   assert.equal(c.method, "crt");
   assert.equal(c.workspace, ".curio");
-  assert.deepEqual(c.redteam.trainable, { type: "lora", r: 32, alpha: 16, dropout: 0, targets: ["c_attn"] });
+  // targets left out: the model family's default (c_attn for the paper's GPT-2)
+  assert.deepEqual(c.redteam.trainable, { type: "lora", r: 32, alpha: 16, dropout: 0 });
   assert.deepEqual(c.redteam.generation, {
     maxNewTokens: 10,
     temperature: 0.7,

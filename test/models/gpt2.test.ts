@@ -12,29 +12,10 @@ import {
   serializeSafeTensors,
 } from "../../src/models/index.js";
 import { lmBatchFeeds, lmLossGraph } from "../../src/models/sft.js";
-import { assertClose, golden, TINY, tempDir } from "./helpers.js";
+import { assertClose, golden, paddedLogits, TINY, tempDir } from "./helpers.js";
 
 const V = 300;
 const D = 32;
-
-/** Logits of a padded batch through hidden() + lmHead() with the given mask. */
-async function paddedLogits(policy: Gpt2Policy, ids: number[], mask: number[], B: number, T: number) {
-  const m = new BigInt64Array(mask.map(BigInt));
-  return policy.runCached(
-    `test-logits:${B}:${T}`,
-    () => {
-      const g = new Graph();
-      const h = policy.hidden(g, {
-        ids: g.input("ids", "int64", [B, T]),
-        attentionMask: g.input("mask", "int64", [B, T]),
-        positionIds: g.input("pos", "int64", [B, T]),
-      });
-      g.output("logits", policy.lmHead(g, h));
-      return g;
-    },
-    { ids: new BigInt64Array(ids.map(BigInt)), mask: m, pos: positions(m, B, T) },
-  );
-}
 
 test("logits of a left-padded batch match PyTorch within 1e-4 (real positions)", async () => {
   const G = await golden();
@@ -254,11 +235,11 @@ test("top:K makes the last K blocks and ln_f trainable; bad K is refused", async
   await policy.release();
   await assert.rejects(
     Gpt2Policy.load(TINY, { trainable: { kind: "top", k: 3 } }),
-    /k must be an integer from 1 to n_layer \(2\)/,
+    /k must be an integer from 1 to the number of layers \(2\)/,
   );
   await assert.rejects(
     Gpt2Policy.load(TINY, { trainable: { kind: "lora", r: 4, alpha: 8, targets: ["q_proj"] } }),
-    /LoRA targets q_proj match no layer/,
+    /LoRA targets q_proj match no gpt2 layer; valid: c_attn, c_proj, c_fc/,
   );
 });
 

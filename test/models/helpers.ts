@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readSafeTensors } from "../../src/models/index.js";
+import { Graph } from "../../src/engine/index.js";
+import { type DecoderPolicy, positions, readSafeTensors } from "../../src/models/index.js";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 export const TINY = join(FIXTURES, "tiny-gpt2");
@@ -60,4 +61,29 @@ export function unpad(ids: number[], mask: number[], B: number): number[][] {
 
 export function tempDir(prefix = "curio-models-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Logits of a padded batch through hidden() + lmHead() with the given mask. */
+export async function paddedLogits(
+  policy: DecoderPolicy,
+  ids: number[],
+  mask: number[],
+  B: number,
+  T: number,
+) {
+  const m = new BigInt64Array(mask.map(BigInt));
+  return policy.runCached(
+    `test-logits:${B}:${T}`,
+    () => {
+      const g = new Graph();
+      const h = policy.hidden(g, {
+        ids: g.input("ids", "int64", [B, T]),
+        attentionMask: g.input("mask", "int64", [B, T]),
+        positionIds: g.input("pos", "int64", [B, T]),
+      });
+      g.output("logits", policy.lmHead(g, h));
+      return g;
+    },
+    { ids: new BigInt64Array(ids.map(BigInt)), mask: m, pos: positions(m, B, T) },
+  );
 }

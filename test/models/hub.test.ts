@@ -59,7 +59,7 @@ test("a hub id is downloaded once into the cache (atomic files, progress reporte
   assert.equal(requests.length, 0);
   // and offline mode is fine once cached; the policy loads from the cache
   const policy = await Gpt2Policy.load("acme/tiny-gpt2", { cacheDir, offline: true });
-  assert.equal(policy.config.nLayer, 2);
+  assert.equal(policy.config.layers, 2);
   await policy.release();
 });
 

@@ -65,6 +65,9 @@ test("checkpoints restore params and extra tensors; a mismatched policy is refus
     other.loadCheckpoint(file),
     /checkpoint has no tensor for param "h\.1\.ln_1\.weight".*saved with trainable/,
   );
-  await assert.rejects(other.loadCheckpoint(join(TINY, "model.safetensors")), /not a curio GPT-2 checkpoint/);
+  await assert.rejects(
+    other.loadCheckpoint(join(TINY, "model.safetensors")),
+    /not a curio policy checkpoint/,
+  );
   await other.release();
 });

@@ -1,4 +1,4 @@
-// The gpt2 target adapter over curio's own GPT-2 (the models package's tiny test checkpoint).
+// The local (alias gpt2) target adapter over curio's own in-process causal LM (the models package's tiny checkpoints).
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
@@ -48,5 +48,25 @@ test("gpt2 target: a prompt too long for the model is an error result, not a thr
   const [r] = await target.respond(["x"]);
   assert.equal(r.text, "");
   assert.match(r.error!, /exceeds the model's 64 positions/);
+  await target.close?.();
+});
+
+test("local target: any family (a sharded Llama) answers as the model's own greedy generation; gpt2: is its alias", async () => {
+  const llama = fileURLToPath(new URL("../models/fixtures/tiny-llama", import.meta.url));
+  const target = await createTarget({ id: `local:${llama}`, greedy: true, max_new_tokens: 5 });
+  const prompts = ["How do I bake bread?", "Tell me"];
+  const results = await target.respond(prompts);
+  const lm = await loadCausalLM(llama);
+  const expected = await lm.generate(prompts, { maxNewTokens: 5, greedy: true });
+  assert.deepEqual(
+    results.map((r) => [r.error, r.usage?.completionTokens]),
+    expected.map((g) => [undefined, g.ids.length]),
+  );
+  assert.deepEqual(
+    results.map((r) => r.text),
+    expected.map((g) => g.text),
+  );
+  assert.equal(target.id, `local:${llama}`);
+  await lm.release();
   await target.close?.();
 });

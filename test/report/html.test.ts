@@ -47,7 +47,16 @@ test("adversarial findings render as text: no injected elements or event-handler
 
 test("report has every section, inline CSS and no external references", () => {
   const html = renderReport(syntheticReport());
-  for (const id of ["summary", "curves", "comparison", "training", "findings", "judges", "errors"]) {
+  for (const id of [
+    "summary",
+    "curves",
+    "comparison",
+    "training",
+    "findings",
+    "judges",
+    "refusals",
+    "errors",
+  ]) {
     assert.ok(html.includes(`<section id="${id}">`), `section ${id} missing`);
   }
   const tags = scanTags(html);

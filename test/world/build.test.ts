@@ -44,10 +44,10 @@ test("buildWorld writes a loadable policy, SFT data in the red-team format, and 
   const policy = await Gpt2Policy.load(w.paths.policy);
   try {
     assert.deepEqual(
-      [policy.config.nLayer, policy.config.nEmbd, policy.config.nHead, policy.config.nPositions],
+      [policy.config.layers, policy.config.width, policy.config.heads, policy.config.maxPositions],
       [2, 64, 4, 128],
     );
-    const tok = await loadTokenizer(w.paths.policy, { eosId: policy.config.eosTokenId });
+    const tok = await loadTokenizer(w.paths.policy, { eosId: policy.config.eosTokenIds[0]! });
     assert.equal(tok.vocabSize, policy.config.vocabSize);
     const text = (JSON.parse(lines[0]!) as { text: string }).text;
     assert.equal(tok.decode(tok.encode(text)), text);

@@ -1,8 +1,17 @@
 // `curio eval`: the paper's metrics for finished runs: Quality(tau), SelfBLEU diversity of the
-// successful test cases, and unique successes (scores from the training or held-out judge).
+// successful test cases, and unique successes (scores from the training or held-out judge); then how far
+// the judges can be trusted: unsafe / refused / benign rates, refusals among each judge's unsafe verdicts,
+// its precision on human-marked findings, and the agreement of every pair of judges.
 import { Command, Option } from "commander";
 import { CurioError, ExitCode } from "../../config/errors.js";
-import { type EvalSample, evaluateRun, type TauPoint, tauGrid } from "../../eval/index.js";
+import {
+  type EvalSample,
+  evaluateRun,
+  JudgingScan,
+  type JudgingSummary,
+  type TauPoint,
+  tauGrid,
+} from "../../eval/index.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt, probability } from "../args.js";
 import { type Io, makeOutput, processIo, table } from "../output.js";
@@ -73,7 +82,9 @@ export function evalCommand(io: Io = processIo): Command {
         for (const id of ids) {
           const run = store.getRun(id);
           const samples: EvalSample[] = [];
+          const judging = new JudgingScan(run.config, store.marks(run.id));
           for (const s of store.samples(run.id)) {
+            if (s.error === null) judging.add(s);
             samples.push({
               testCase: s.testCase,
               score: o.judge === "eval" ? s.evalJudgeScore : s.judgeScore,
@@ -104,6 +115,7 @@ export function evalCommand(io: Io = processIo): Command {
           if (o.judge === "eval" && curves.scored === 0 && samples.length > 0) {
             out.info(`warning: run ${run.id} has no held-out judge scores (no evalJudge configured)`);
           }
+          const trust = judging.summary(o.tau, o.judge === "eval" ? "evalJudge" : "judge");
           if (out.json) {
             out.record({
               run: run.id,
@@ -112,6 +124,7 @@ export function evalCommand(io: Io = processIo): Command {
               tau: o.tau,
               samples: samples.length,
               ...curves,
+              judging: trust,
             });
             continue;
           }
@@ -122,6 +135,7 @@ export function evalCommand(io: Io = processIo): Command {
               (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
           );
           if (o.grid) out.line(curveTable(curves.points));
+          out.line(judgingText(trust));
         }
       } finally {
         store.close();
@@ -132,6 +146,47 @@ export function evalCommand(io: Io = processIo): Command {
         });
       }
     });
+}
+
+const pct = (v: number | null) => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);
+
+/** The three rates, each judge's refusal share and human-checked precision, and every pair's agreement. */
+function judgingText(j: JudgingSummary): string {
+  const r = j.outcomes.rates;
+  const lines = [
+    r
+      ? `  outcomes (${j.deciding}): unsafe ${pct(r.unsafe)}, refused ${pct(r.refused)}, benign ${pct(r.benign)} of ${j.outcomes.labelled} scored answers`
+      : `  outcomes: no answer scored by the ${j.deciding}`,
+    table(
+      ["judge", "unsafe", "of which refusals", "human-checked precision", "confirmed missed"],
+      j.perJudge.map((p) => [
+        p.refusals.flagged ? `${p.label} [MOSTLY REFUSALS]` : p.label,
+        String(p.refusals.unsafeVerdicts),
+        `${p.refusals.refusals} (${pct(p.refusals.share)})`,
+        p.human.precision === null
+          ? "no marks"
+          : `${fmt(p.human.precision)} (${p.human.confirmed} of ${p.human.checked})`,
+        String(p.human.missed),
+      ]),
+    ),
+  ];
+  if (j.agreement.length > 0) {
+    lines.push(
+      table(
+        ["judges (A vs B)", "both scored", "kappa", "both unsafe", "only A", "only B", "both safe"],
+        j.agreement.map((a) => [
+          `${a.a} vs ${a.b}`,
+          String(a.n),
+          a.kappa === null ? (a.note ?? "undefined") : fmt(a.kappa),
+          String(a.confusion.both),
+          String(a.confusion.onlyA),
+          String(a.confusion.onlyB),
+          String(a.confusion.neither),
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
 }
 
 function curveTable(points: TauPoint[]): string {

@@ -48,7 +48,8 @@ export function exportCommand(): Command {
         }
         process.stderr.write(
           `exported ${result.written} finding(s) of ${result.scanned} sample(s) from ${result.runId} ` +
-            `(${result.judge === "eval" ? "held-out" : "training"} judge, tau ${o.tau})${o.output ? ` to ${o.output}` : ""}\n`,
+            `(${result.judge === "eval" ? "held-out" : "training"} judge, tau ${o.tau})${o.output ? ` to ${o.output}` : ""}` +
+            `${result.excluded > 0 ? `; ${result.excluded} marked false positive left out` : ""}\n`,
         );
       } catch (e) {
         if (o.output) out.destroy();

@@ -25,10 +25,21 @@ export function viewCommand(): Command {
       "--workspace <dir>",
       "folder holding the run store (curio.db); default: the config's, else .curio",
     )
+    .option("--no-marks", "do not let the viewer mark findings confirmed or false positive")
     .action(async (o) => {
-      const store = RunStore.open(resolveWorkspace(o), { readonly: true });
+      const workspace = resolveWorkspace(o);
+      const store = RunStore.open(workspace, { readonly: true });
+      // Marks are the viewer's only writes: the store is opened for writing on the first one.
+      let writer: RunStore | null = null;
+      const marks = {
+        setMark: (...args: Parameters<RunStore["setMark"]>) => {
+          writer ??= RunStore.open(workspace);
+          return writer.setMark(...args);
+        },
+      };
       const server = await startViewServer({
         store,
+        marks: o.marks ? marks : undefined,
         host: o.host,
         port: o.port,
         // Only an explicit --host may leave loopback.
@@ -45,6 +56,7 @@ export function viewCommand(): Command {
           process.off("SIGTERM", stop);
           void server.close().then(() => {
             store.close();
+            writer?.close();
             resolve();
           });
         };

@@ -1,10 +1,11 @@
-// curio's own in-process GPT-2 as a target (the models package's loadCausalLM), batched with left padding.
+// curio's own in-process causal LM as a target (the models package's loadCausalLM: GPT-2, Llama, Mistral, Qwen2,
+// Qwen3 checkpoints in safetensors), batched with left padding. `local:` is its id; `gpt2:` is an older alias.
 import { z } from "zod";
 import { applyTemplate } from "../templates.js";
 import type { Target, TargetResult } from "../types.js";
 import { localGenerationShape } from "./transformers.js";
 
-export const gpt2TargetOptions = z.strictObject({
+export const localLMTargetOptions = z.strictObject({
   ...localGenerationShape,
   stop: z.array(z.string()).optional().describe("Stop sequences (excluded from the answer)."),
   seed: z.number().int().default(0).describe("Sampling seed."),
@@ -31,12 +32,13 @@ export interface CausalLM {
   release?(): Promise<void>;
 }
 
-export async function createGpt2Target(
+export async function createLocalLMTarget(
+  kind: string,
   source: string,
-  opts: z.output<typeof gpt2TargetOptions>,
+  opts: z.output<typeof localLMTargetOptions>,
   load?: (source: string, o: { threads?: number; cacheDir?: string; offline?: boolean }) => Promise<CausalLM>,
 ): Promise<Target> {
-  const id = `gpt2:${source}`;
+  const id = `${kind}:${source}`;
   const loader = load ?? (await import("../../models/index.js")).loadCausalLM;
   const lm = (await loader(source, {
     threads: opts.threads,
