@@ -14,6 +14,7 @@ import {
   SelfBleuNovelty,
   type SelfBleuNoveltyJSON,
 } from "../curiosity/index.js";
+import { checkDevice, compileCacheDir } from "../engine/index.js";
 import { normalizeTestCase } from "../eval/index.js";
 import { DecoderPolicy, type GenerateOptions, type Policy, type Trainable } from "../models/index.js";
 import { makeRedactor } from "../providers/http/redact.js";
@@ -104,6 +105,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const tau = config.thresholds.success;
   const baseDir = opts.configPath ? dirname(opts.configPath) : process.cwd();
 
+  const device = config.device ?? "cpu"; // runs recorded before the key existed ran on the CPU
+  checkDevice(device); // before anything is recorded: a missing CUDA provider names its install
   const world = await prepareWorld(config, { workspace: config.workspace, threads: opts.threads, log });
   const providers: CampaignProviders = await createCampaignProviders(config, {
     seed,
@@ -137,6 +140,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       valueHead: trains,
       seed,
       threads: opts.threads,
+      session: { device, cacheDir: compileCacheDir(config.workspace) },
     });
     const p = config.ppo;
     if (trains) {

@@ -9,6 +9,15 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 
+/** Where compiled models are kept: CURIO_CACHE_DIR/compiled when set, else WORKSPACE/compiled (none without). */
+export function compileCacheDir(
+  workspace?: string,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  if (env.CURIO_CACHE_DIR) return join(env.CURIO_CACHE_DIR, "compiled");
+  return workspace === undefined ? undefined : join(workspace, "compiled");
+}
+
 const MAGIC = "curio-ort-cache\n";
 const FORMAT = 1;
 const HEADER = MAGIC.length + 4 + 32; // magic, format (u32 LE), sha256 of the payload

@@ -1,7 +1,7 @@
 // Public API of the compute engine: symbolic graph -> reverse-mode gradients -> ONNX -> onnxruntime-node.
 
 export { gradients } from "./autodiff.js";
-export { cacheKey, createCachedSession } from "./compile-cache.js";
+export { cacheKey, compileCacheDir, createCachedSession } from "./compile-cache.js";
 export {
   CUDA_INSTALL_COMMAND,
   checkDevice,

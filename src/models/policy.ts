@@ -3,7 +3,14 @@
 // logits, and save/load. rl/, sft, the campaign and the local target use it through the Policy interface.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Feed, Graph, type OutputTensor, SessionCache, type Tensor } from "../engine/index.js";
+import {
+  type Feed,
+  Graph,
+  type OutputTensor,
+  SessionCache,
+  type SessionOptions,
+  type Tensor,
+} from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
 import { familyOfConfig, loadModelConfig } from "./config.js";
 import { type Gpt2Config, gpt2DecoderConfig } from "./families/gpt2.js";
@@ -45,6 +52,8 @@ export interface PolicyLoadOptions {
   reference?: boolean;
   /** A PEFT LoRA adapter folder to start from (adapter_config.json + adapter_model.safetensors). */
   adapter?: string;
+  /** How the policy's sessions run (device, compiled-model cache, ...); the trainers use the same. */
+  session?: Omit<SessionOptions, "threads">;
 }
 /** @deprecated use PolicyLoadOptions */
 export type Gpt2LoadOptions = PolicyLoadOptions;
@@ -65,6 +74,8 @@ export interface Policy {
   readonly tokenizer: TextTokenizer;
   readonly trainable: Trainable;
   readonly hasValueHead: boolean;
+  /** The options of the policy's sessions; graphs built from the policy run with the same (device, cache). */
+  readonly sessionOptions: SessionOptions;
   /** Trainable tensors in a fixed order; mutating `data` changes the model. */
   params(): ParamEntry[];
   /** The last hidden state after the final norm, [B,T,d]. */
@@ -91,6 +102,7 @@ export interface Policy {
 
 export class DecoderPolicy implements Policy {
   readonly family: ModelFamily;
+  readonly sessionOptions: SessionOptions;
   private readonly sessions: SessionCache;
   private readonly paramByName: Map<string, ParamEntry>;
   /** Leaves already created per graph, so a tensor used twice (a tied embedding) is one leaf. */
@@ -108,10 +120,11 @@ export class DecoderPolicy implements Policy {
     readonly sourceDir: string | undefined,
     /** Whether unfrozen weights were copied, so that `weights` still holds their loaded values. */
     private readonly keepsReference: boolean,
-    threads: number | undefined,
+    sessionOptions: SessionOptions,
   ) {
     this.family = familyOfConfig(config);
-    this.sessions = new SessionCache({ threads, maxEntries: 8 });
+    this.sessionOptions = sessionOptions;
+    this.sessions = new SessionCache({ ...sessionOptions, maxEntries: 8 });
     this.paramByName = new Map(trainableParams.map((p) => [p.name, p]));
   }
 
@@ -170,7 +183,7 @@ export class DecoderPolicy implements Policy {
       lora,
       opts.sourceDir,
       opts.reference ?? true,
-      opts.threads,
+      { ...opts.session, threads: opts.threads },
     );
   }
 
