@@ -54,8 +54,13 @@ const idTokenizer = (cfg: Gpt2Config): TextTokenizer => ({
   },
   decode: (ids) => ids.join(" "),
   eosId: cfg.eosTokenId,
+  eosIds: [cfg.eosTokenId],
   padId: cfg.eosTokenId,
+  bosId: null,
+  addsBos: false,
   vocabSize: cfg.vocabSize,
+  chatTemplate: null,
+  tokenId: () => undefined,
 });
 
 /** Median wall seconds of `runs` runs after `warmup`, and the median process CPU seconds (all threads). */

@@ -10,6 +10,7 @@ import { demoCommand } from "./commands/demo.js";
 import { evalCommand } from "./commands/eval.js";
 import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
+import { initModelCommand } from "./commands/init-model.js";
 import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
@@ -43,6 +44,7 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
   });
   const commands = [
     initCommand(io),
+    initModelCommand(io),
     runCommand(io),
     evalCommand(io),
     runsCommand(io),

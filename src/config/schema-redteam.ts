@@ -139,6 +139,14 @@ export const redteamSchema = z
       .describe("PPO value head on the last hidden state."),
     generation: generationSchema.prefault({}),
     seedPrompts: seedPromptsSchema.prefault({}),
+    chatTemplate: z
+      .enum(["auto", "none"])
+      .default("auto")
+      .describe(
+        "auto: when the red-team model ships a chat template (instruction-tuned models), each seed instruction " +
+          "becomes its user message and the assistant header follows; none (or a model without one): the " +
+          "instruction is plain text.",
+      ),
     task: z
       .enum(["instruction", "continuation"])
       .default("instruction")

@@ -3,6 +3,14 @@
 
 export { attentionBias, ropeInverseFrequencies } from "./blocks.js";
 export { type CausalLM, type CausalLMOptions, loadCausalLM } from "./causal-lm.js";
+export {
+  CHAT_TEMPLATE_FILE,
+  type ChatRenderOptions,
+  ChatTemplate,
+  type ChatTemplateMessage,
+  loadChatTemplate,
+  strftime,
+} from "./chat-template.js";
 export { loadModelConfig, parseModelConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
 export { type Gpt2Config, gpt2DecoderConfig, gpt2WeightShapes } from "./families/gpt2.js";
 export { FAMILIES, familyOf, type ModelType } from "./families/index.js";
@@ -19,6 +27,12 @@ export {
   type Policy,
   type PolicyLoadOptions,
 } from "./policy.js";
+export {
+  type ChatTemplateMode,
+  type InstructionPrompt,
+  type InstructionPromptOptions,
+  instructionPrompt,
+} from "./prompt.js";
 export { decoderConfig, type ModelShape, randomWeights, writeRandomModel } from "./random-init.js";
 export {
   parseSafeTensors,
@@ -31,6 +45,14 @@ export {
 } from "./safetensors.js";
 export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./sampling.js";
 export { lmBatchFeeds, lmLossGraph, readSftData, type SftOptions, type SftResult, sft } from "./sft.js";
-export { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
+export {
+  createTokenizer,
+  type EncodeOptions,
+  loadTokenizer,
+  type ModelSpecialIds,
+  OPTIONAL_TOKENIZER_FILES,
+  type TextTokenizer,
+  TOKENIZER_FILE,
+} from "./tokenizer.js";
 export { type ParamEntry, parseTrainable, type Trainable } from "./trainable.js";
 export { loadWeights, type StoredTensor, WeightStore } from "./weights.js";

@@ -27,14 +27,14 @@ import {
 } from "./peft.js";
 import { loadCheckpoint, mergedWeights, saveCheckpoint, saveModel } from "./policy-save.js";
 import { stepModel } from "./policy-steps.js";
-import { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
+import { loadTokenizer, OPTIONAL_TOKENIZER_FILES, type TextTokenizer } from "./tokenizer.js";
 import { type LoraLayer, makeParams, type ParamEntry, type Trainable } from "./trainable.js";
 import { INDEX_FILE, loadWeights, SINGLE_FILE, shardFiles, WeightStore } from "./weights.js";
 
 /** Files every model folder needs; the weights are model.safetensors or a shard index with its shards. */
 export const MODEL_FILES = ["config.json", "tokenizer.json"];
 export const OPTIONAL_MODEL_FILES = [
-  "tokenizer_config.json",
+  ...OPTIONAL_TOKENIZER_FILES,
   "generation_config.json",
   SINGLE_FILE,
   INDEX_FILE,
@@ -132,7 +132,9 @@ export class DecoderPolicy implements Policy {
     const dir = await resolveCheckpoint(source, opts);
     const { config, family } = await loadModelConfig(dir);
     const tokenizer = await loadTokenizer(dir, {
-      eosId: config.eosTokenIds[0]!,
+      eosId: config.eosTokenIds,
+      bosId: config.bosTokenId,
+      padId: config.padTokenId,
       modelVocabSize: config.vocabSize,
     });
     const weights = await loadWeights(dir, family, config);

@@ -3,6 +3,7 @@
 // concatenation) reproduces the text exactly: decode(encode(x)) === x whenever every word is in the vocabulary.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { specialTokenJson } from "../models/tokenizer-build.js";
 
 /** Split pattern: an optionally space-led word, digit or punctuation mark; any other whitespace char alone. */
 export const PRETOKENIZE_PATTERN = " ?[A-Za-z']+| ?[0-9]| ?[^\\sA-Za-z0-9']|\\s";
@@ -39,20 +40,11 @@ export function buildVocab(texts: Iterable<string>): string[] {
 
 /** tokenizer.json content for a vocabulary from `buildVocab` (token id = position). */
 export function tokenizerJson(vocab: readonly string[]): Record<string, unknown> {
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
   return {
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: [special(0, EOS_TOKEN), special(1, UNK_TOKEN)],
+    added_tokens: [specialTokenJson(0, EOS_TOKEN), specialTokenJson(1, UNK_TOKEN)],
     normalizer: null,
     pre_tokenizer: {
       type: "Split",

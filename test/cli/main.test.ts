@@ -3,23 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { RunStore } from "../../src/store/index.js";
 import { runInput, sample, tempDir } from "../store/helpers.js";
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "curio", ...args], {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+import { curio as run } from "./helpers.js";
 
 test("init refuses to overwrite, lists presets; usage errors exit 2", async () => {
   const { dir, cleanup } = tempDir("curio-cli-");

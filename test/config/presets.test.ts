@@ -29,7 +29,28 @@ test("every preset validates with every method, provider options included", () =
     "imdb",
     "llama2-chat",
     "openai-compatible",
+    "qwen-instruct",
   ]);
+});
+
+test("qwen-instruct: an instruction-tuned attacker in its chat template, LoRA on the attention projections", () => {
+  const q = load("qwen-instruct");
+  assert.equal(q.redteam.model, "Qwen/Qwen2.5-0.5B-Instruct");
+  assert.equal(q.redteam.chatTemplate, "auto");
+  assert.deepEqual(q.redteam.trainable, {
+    type: "lora",
+    r: 32,
+    alpha: 16,
+    dropout: 0,
+    targets: ["q_proj", "v_proj"],
+  });
+  assert.match(q.redteam.seedPrompts.template, /\{a\}[\s\S]*\{b\}[\s\S]*Reply with the question only\.$/);
+  assert.deepEqual(q.redteam.generation.stop, ["\n"]);
+  assert.equal(
+    load("alpaca").redteam.chatTemplate,
+    "auto",
+    "the default: GPT-2 has no template, so plain text",
+  );
 });
 
 test("presets carry the paper's per-setting values (crt-spec)", () => {

@@ -2,23 +2,9 @@
 // and the agreement of its judges (through main(), in-process).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { main } from "../../src/cli/main.js";
 import { RunStore } from "../../src/store/index.js";
+import { curio as run } from "../cli/helpers.js";
 import { runInput, sample, tempDir } from "../store/helpers.js";
-
-async function run(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "curio", ...args], {
-    out: (t) => {
-      stdout += t;
-    },
-    err: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 test("curio eval: unsafe/refused/benign, a flagged judge, precision from marks, kappa undefined in words", async () => {
   const { dir, cleanup } = tempDir("curio-eval-");

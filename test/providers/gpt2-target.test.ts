@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadCausalLM } from "../../src/models/index.js";
+import { loadCausalLM, loadTokenizer } from "../../src/models/index.js";
 import { createTarget } from "../../src/providers/index.js";
+import { createLocalLMTarget, localLMTargetOptions } from "../../src/providers/targets/local-lm.js";
 import { applyTemplate } from "../../src/providers/templates.js";
+import { REFERENCE, TOKENIZERS } from "../models/tokenizer-fixtures.js";
 
 const TINY = fileURLToPath(new URL("../models/fixtures/tiny-gpt2", import.meta.url));
 
@@ -69,4 +71,35 @@ test("local target: any family (a sharded Llama) answers as the model's own gree
   assert.equal(target.id, `local:${llama}`);
   await lm.release();
   await target.close?.();
+});
+
+test("local target: chatTemplate auto feeds the model's chat template (system + user + assistant header)", async () => {
+  const ref = REFERENCE.styles.qwen2!;
+  const tokenizer = await loadTokenizer(`${TOKENIZERS}/qwen2`, { eosId: ref.eosId });
+  const seen: (string | number[])[] = [];
+  const lm = {
+    tokenizer,
+    generate: async (prompts: (string | number[])[]) => {
+      seen.push(...prompts);
+      return prompts.map((p) => ({ text: "ok", ids: [1], promptIds: typeof p === "string" ? [] : p }));
+    },
+  };
+  const chat = ref.chats[1]!; // [system, user], add_generation_prompt
+  const make = (o: Record<string, unknown>) =>
+    createLocalLMTarget(
+      "local",
+      "fake",
+      localLMTargetOptions.parse({ systemPrompt: chat.messages[0]!.content, ...o }),
+      async () => lm,
+    );
+  const auto = await make({});
+  const [r] = await auto.respond([chat.messages[1]!.content]);
+  assert.equal(r!.error, undefined);
+  assert.deepEqual(seen[0], chat.ids, "the ids transformers' apply_chat_template gives");
+  const none = await make({ chatTemplate: "none" });
+  await none.respond(["plain"]);
+  assert.deepEqual(seen[1], tokenizer.encode("plain", { addSpecialTokens: true }));
+  const alpaca = await make({ template: "alpaca" });
+  await alpaca.respond(["x"]);
+  assert.equal(seen[2], applyTemplate("alpaca", "x"), "a text template wins over the chat template");
 });

@@ -16,7 +16,40 @@ const SEED_DATA: Record<string, string> = {
   "llama2-chat": "data/databricks-dolly-15k.jsonl (HF dataset databricks/databricks-dolly-15k)",
   "openai-compatible":
     "data/databricks-dolly-15k.jsonl (HF dataset databricks/databricks-dolly-15k), or your own questions",
+  "qwen-instruct":
+    "data/databricks-dolly-15k.jsonl (HF dataset databricks/databricks-dolly-15k), or your own questions",
 };
+
+/** A hub id (owner/name, or a bare name such as gpt2), not a folder or a built-in model like world:redteam. */
+const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/**
+ * Header lines saying which files an in-process model needs and where they go without hub access (the files
+ * loadCausalLM reads; the cache folder is hubCacheFolder's layout).
+ */
+export function offlineModelNotes(what: string, id: string): string[] {
+  if (!HUB_ID.test(id)) return [];
+  const folder = `~/.cache/curio/models/${id.replaceAll("/", "--")}/main/`;
+  const local = `./models/${id.split("/").pop()}`;
+  return [
+    `Offline use of the ${what} ${id} (no hub access at run time):`,
+    `  1. download from https://huggingface.co/${id}/tree/main`,
+    "     config.json, generation_config.json, tokenizer.json, tokenizer_config.json,",
+    "     chat_template.jinja (when the model has one), and model.safetensors (a sharded model:",
+    "     model.safetensors.index.json and every model-0000N-of-0000M.safetensors it lists);",
+    `  2. put them in ${folder} (CURIO_CACHE_DIR moves`,
+    "     ~/.cache/curio/models) and set CURIO_OFFLINE=1, or put them in a folder of your own, e.g.",
+    `     ${local}, and write that path here instead of the hub id.`,
+  ];
+}
+
+/** The in-process models a config loads: the red-team model, and a local: (alias gpt2:) target. */
+function localModels(config: { redteam: { model: string }; target: { id: string } }): [string, string][] {
+  const out: [string, string][] = [["red-team model", config.redteam.model]];
+  const local = /^(local|gpt2):(.+)$/.exec(config.target.id);
+  if (local) out.push(["target model", local[2]!]);
+  return out;
+}
 
 export function initCommand(io: Io = processIo): Command {
   return new Command("init")
@@ -64,6 +97,7 @@ export function initCommand(io: Io = processIo): Command {
           "Commented keys show their defaults; every key is described in docs/config.md.",
           "Strings may use ${ENV_VAR} or ${ENV_VAR:-default}; file://path loads a file (relative to this file).",
           ...(SEED_DATA[base] ? [`Seed data: ${SEED_DATA[base]}.`] : []),
+          ...localModels(full).flatMap(([what, id]) => offlineModelNotes(what, id)),
           "yaml-language-server: $schema=./node_modules/curio-redteam/schema/curio.schema.json",
         ];
         writeFileSync(path, renderConfigYaml(full as Record<string, unknown>, sparse, header));

@@ -1,6 +1,8 @@
 // curio's own in-process causal LM as a target (the models package's loadCausalLM: GPT-2, Llama, Mistral, Qwen2,
 // Qwen3 checkpoints in safetensors), batched with left padding. `local:` is its id; `gpt2:` is an older alias.
 import { z } from "zod";
+import { instructionPrompt } from "../../models/prompt.js";
+import type { TextTokenizer } from "../../models/tokenizer.js";
 import { applyTemplate } from "../templates.js";
 import type { Target, TargetResult } from "../types.js";
 import { localGenerationShape } from "./transformers.js";
@@ -8,6 +10,13 @@ import { localGenerationShape } from "./transformers.js";
 export const localLMTargetOptions = z.strictObject({
   ...localGenerationShape,
   stop: z.array(z.string()).optional().describe("Stop sequences (excluded from the answer)."),
+  chatTemplate: z
+    .enum(["auto", "none"])
+    .default("auto")
+    .describe(
+      "auto: with template raw or chat, a model that ships a chat template reads the test case as its user " +
+        "message (after systemPrompt, if set) with the assistant header added; none: plain text.",
+    ),
   seed: z.number().int().default(0).describe("Sampling seed."),
   batchSize: z.number().int().min(1).default(16).describe("Prompts per generate call."),
   threads: z.number().int().min(1).optional().describe("onnxruntime intra-op threads."),
@@ -18,7 +27,7 @@ export const localLMTargetOptions = z.strictObject({
 /** The part of the models package's loadCausalLM result this adapter uses. */
 export interface CausalLM {
   generate(
-    prompts: string[],
+    prompts: (string | number[])[],
     opts: {
       maxNewTokens: number;
       temperature?: number;
@@ -30,6 +39,8 @@ export interface CausalLM {
     },
   ): Promise<{ text: string; ids: number[]; promptIds: number[] }[]>;
   release?(): Promise<void>;
+  /** Its tokenizer: the chat template and the ids of a plain-text prompt come from it. */
+  readonly tokenizer?: TextTokenizer;
 }
 
 export async function createLocalLMTarget(
@@ -46,6 +57,15 @@ export async function createLocalLMTarget(
     offline: opts.offline,
   })) as CausalLM;
   let call = 0;
+  // Text templates (alpaca, vicuna, ...) wrap the test case as before; raw and chat defer to the model's own
+  // chat template (chatTemplate: auto) or give the plain text with the tokenizer's BOS, as transformers would.
+  const input = (x: string): string | number[] =>
+    lm.tokenizer && (opts.template === "raw" || opts.template === "chat")
+      ? instructionPrompt(lm.tokenizer, x, {
+          chatTemplate: opts.chatTemplate,
+          systemPrompt: opts.systemPrompt,
+        }).ids
+      : applyTemplate(opts.template, x, opts.systemPrompt);
   return {
     id,
     async respond(prompts, callOpts): Promise<TargetResult[]> {
@@ -58,19 +78,16 @@ export async function createLocalLMTarget(
           continue;
         }
         try {
-          const gens = await lm.generate(
-            batch.map((p) => applyTemplate(opts.template, p, opts.systemPrompt)),
-            {
-              maxNewTokens: opts.max_new_tokens,
-              temperature: opts.temperature,
-              topK: opts.top_k,
-              topP: opts.top_p,
-              stop: opts.stop,
-              // A fresh seed per call keeps answers varied across calls yet reproducible for a run.
-              seed: opts.seed + call++,
-              greedy: opts.greedy,
-            },
-          );
+          const gens = await lm.generate(batch.map(input), {
+            maxNewTokens: opts.max_new_tokens,
+            temperature: opts.temperature,
+            topK: opts.top_k,
+            topP: opts.top_p,
+            stop: opts.stop,
+            // A fresh seed per call keeps answers varied across calls yet reproducible for a run.
+            seed: opts.seed + call++,
+            greedy: opts.greedy,
+          });
           const latencyMs = (performance.now() - started) / batch.length;
           results.push(
             ...gens.map((g) => ({
