@@ -41,7 +41,10 @@ export interface SessionOptions {
    * block's forward+backward 1.2-1.9x faster; set true on a dedicated machine to try the spinning pool.
    */
   spinning?: boolean;
-  /** frozen weights as shared zero-copy inputs (default) or as per-session initializers (see WeightMode) */
+  /**
+   * frozen weights as shared zero-copy inputs or as per-session initializers (see WeightMode). Default: inputs on
+   * the CPU; initializers on CUDA, where inputs would cross to the GPU on every run.
+   */
   weights?: WeightMode;
   /** ORT's CPU memory arena (default true) */
   memArena?: boolean;
@@ -81,8 +84,10 @@ export class Session {
   }
 
   static async create(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
+    const device = opts.device ?? "cpu";
+    checkDevice(device);
     const { model, signature } = lowerGraph(graph, {
-      weights: opts.weights,
+      weights: opts.weights ?? (device === "cuda" ? "initializers" : "inputs"),
       externalData: true,
     });
     const bytes = ModelProto.encode(model).finish();
@@ -91,8 +96,6 @@ export class Session {
     for (const n of graph.nodes) {
       if ((n.op === "input" || n.op === "param") && !used.has(n.attrs.name!)) unused.add(n.attrs.name!);
     }
-    const device = opts.device ?? "cpu";
-    checkDevice(device);
     const optimization = opts.optimization ?? "all";
     const ortOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: executionProviders(device),
