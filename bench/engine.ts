@@ -1,21 +1,30 @@
-// Engine benchmarks on the real model graphs: what feeding the frozen weights as graph inputs (shared by every
-// session, the default) costs against per-session initializers (which onnxruntime prepacks), per graph kind:
+// Engine benchmarks on the real model graphs: two session settings A/B per graph kind. `--compare weights` (the
+// default): frozen weights as per-session initializers (which onnxruntime prepacks) vs graph inputs shared by
+// every session (curio's default); `--compare memory`: onnxruntime's memory arena and memory patterns on vs off
+// (curio's default). Graph kinds:
 //   prefill     the generation prompt pass (64 prompts of 44 tokens; LM head at the last position)
 //   decode      one KV-cache decoding step (64 rows), from generate() with 20 and with 1 new tokens
 //   experience  PpoTrainer.experience: policy + reference forward + value head, 64 x 64 tokens
 //   train       the PPO forward + backward (PpoTrainer.minibatchGradients), 64 x 64 tokens, LoRA r 32
-// Both modes run interleaved in one process; the figure is the median of --runs (default 5) after a warm-up.
+// Both settings run interleaved in one process; the figure is the median of --runs (default 5) after a warm-up.
 // Also a 512x768x3072 matmul in GFLOP/s.
-//   npm run bench -- engine [--model gpt2-small] [--kinds prefill,decode,experience,train] [--runs 5] [--threads 2]
-import { type DecoderPolicy, Graph, PpoTrainer, Session, type WeightMode } from "../src/index.js";
+//   npm run bench -- engine [--compare weights|memory] [--model gpt2-small] [--kinds prefill,decode,experience,train]
+//                           [--runs 5] [--threads 2]
+import { type DecoderPolicy, Graph, PpoTrainer, Session, type SessionOptions } from "../src/index.js";
 import { Rng } from "../src/util/rng.js";
 import { arg, loadBenchPolicy, median, modelName, peakRssMb, threadsArg } from "./models.js";
 
-const MODES: WeightMode[] = ["initializers", "inputs"];
+const COMPARE: Record<string, Record<string, SessionOptions>> = {
+  weights: { initializers: { weights: "initializers" }, inputs: { weights: "inputs" } },
+  memory: {
+    arena_and_patterns: { memArena: true, memPattern: true },
+    neither: { memArena: false, memPattern: false },
+  },
+};
 const [B, P, R] = [64, 44, 20];
 
 interface Setup {
-  mode: WeightMode;
+  label: string;
   policy: DecoderPolicy;
   trainer: PpoTrainer;
 }
@@ -41,7 +50,7 @@ function workloads(vocab: number) {
 }
 type Kind = keyof ReturnType<typeof workloads>;
 
-/** Median seconds per mode of `runs` interleaved runs, after one warm-up (which compiles) each. */
+/** Median seconds per setting of `runs` interleaved runs, after one warm-up (which compiles) each. */
 async function interleaved(setups: Setup[], f: (s: Setup) => Promise<unknown>, runs: number) {
   const times = setups.map(() => [] as number[]);
   for (const s of setups) await f(s);
@@ -59,16 +68,19 @@ async function graphKinds(args: string[]): Promise<void> {
   const name = modelName(args);
   const runs = Number(arg(args, "--runs") ?? 5);
   const kinds = (arg(args, "--kinds") ?? "prefill,decode,experience,train").split(",") as Kind[];
+  const compare = arg(args, "--compare") ?? "weights";
+  if (!Object.hasOwn(COMPARE, compare))
+    throw new Error(`--compare ${compare}: unknown; use ${Object.keys(COMPARE).join(" or ")}`);
   const setups: Setup[] = [];
-  for (const mode of MODES) {
+  for (const [label, session] of Object.entries(COMPARE[compare]!)) {
     const policy = await loadBenchPolicy(name, {
       trainable: { kind: "lora", r: 32, alpha: 16 },
       valueHead: true,
       threads: threadsArg(args),
-      session: { weights: mode },
+      session,
     });
     setups.push({
-      mode,
+      label,
       policy,
       trainer: new PpoTrainer(policy, { config: { batchSize: B, chunkSize: B } }),
     });
@@ -85,19 +97,20 @@ async function graphKinds(args: string[]): Promise<void> {
       seconds.decode = seconds.decode!.map((t, i) => (t - prefill[i]!) / (R - 1));
     }
     for (const s of setups) await Promise.all([s.policy.release(), s.trainer.release()]); // free this kind's memory
-    const [init, inputs] = seconds[kind]!;
+    const [a, b] = seconds[kind]!;
+    const [la, lb] = setups.map((s) => s.label) as [string, string];
     console.log(
       JSON.stringify({
         bench: "engine",
         model: name,
         kind,
-        initializers_s: init,
-        inputs_s: inputs,
-        inputs_over_initializers: inputs! / init!,
+        [`${la}_s`]: a,
+        [`${lb}_s`]: b,
+        [`${lb}_over_${la}`]: b! / a!,
       }),
     );
   }
-  console.log(JSON.stringify({ bench: "engine", model: name, runs, peak_rss_mb: peakRssMb() }));
+  console.log(JSON.stringify({ bench: "engine", model: name, compare, runs, peak_rss_mb: peakRssMb() }));
 }
 
 async function matmul(threads: number): Promise<void> {
