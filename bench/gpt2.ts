@@ -1,5 +1,6 @@
 // Benchmarks of the production training and sampling code on random models loaded from disk (bench/models.ts),
-// shapes matching ../shared/bench/bench_ppo_torch.py:
+// shapes matching ../shared/bench/bench_ppo_torch.py (GPT-2) and scripts/fixtures/bench_ppo_families_torch.py
+// (PyTorch + peft, any --model it lists: run it back to back with the same --model, --batch and --threads):
 //   ppo-step   PpoTrainer.step on 64 rollouts of 44 prompt + 20 response tokens, one optimiser step (ppoEpochs 1,
 //              batch 64): LoRA r 32 (alpha 16) on the family's default targets + value head, trlx's loss, AdamW.
 //              The rollouts' log-probs and values come from PpoTrainer.experience (policy + reference forward +
@@ -8,15 +9,15 @@
 //              and greedy).
 // Each prints one JSON line: medians over --runs (default 3; the first run, which compiles, is reported apart),
 // the process's peak RSS and start-up: process start to the first timed step.
-//   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b|qwen3-0.6b] [--batch 64] [--threads 2]
-//                   [--runs 3] [--weights inputs|initializers] [--cache DIR] [--arena on|off] [--mem-pattern on|off]
+//   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b|qwen3-0.6b] [--layers N] [--batch 64]
+//                   [--threads 2] [--runs 3] [--weights inputs|initializers] [--cache DIR] [--arena on|off] [--mem-pattern on|off]
 import { PpoTrainer, type Rollout, type SessionOptions, type WeightMode } from "../src/index.js";
 import { Rng } from "../src/util/rng.js";
 import {
   arg,
   loadBenchPolicy,
-  MODELS,
   median,
+  modelConfig,
   modelName,
   peakRssMb,
   sinceStart,
@@ -51,7 +52,7 @@ function randomPairs(vocab: number, eos: number, B: number, P: number, R: number
 
 async function ppoStep(args: string[]): Promise<void> {
   const name = modelName(args);
-  const cfg = MODELS[name]!;
+  const cfg = modelConfig(name);
   const B = Number(arg(args, "--batch") ?? 64);
   const runs = Number(arg(args, "--runs") ?? 3);
   const [P, R] = [44, 20];
@@ -124,7 +125,7 @@ async function ppoStep(args: string[]): Promise<void> {
 
 async function generate(args: string[]): Promise<void> {
   const name = modelName(args);
-  const cfg = MODELS[name]!;
+  const cfg = modelConfig(name);
   const B = Number(arg(args, "--batch") ?? 64);
   const runs = Number(arg(args, "--runs") ?? 3);
   const [P, N] = [44, 20];

@@ -28,7 +28,10 @@ const gpt2 = (layers: number, width: number, heads: number) =>
     eosTokenIds: [50256],
   });
 
-/** Name -> shape. gpt2-small matches ../shared/bench/bench_ppo_torch.py; the 2 GB+ ones need the heavy lock. */
+/**
+ * Name -> shape. gpt2-small matches ../shared/bench/bench_ppo_torch.py, gpt2-small and qwen2.5-0.5b
+ * scripts/fixtures/bench_ppo_families_torch.py (PyTorch + peft); the big ones need the heavy lock.
+ */
 export const MODELS: Record<string, DecoderConfig> = {
   "gpt2-small": gpt2(12, 768, 12),
   small: gpt2(4, 256, 4),
@@ -71,11 +74,22 @@ export function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+/** --model NAME; with --layers N, that shape cut to N layers (named NAME-Nl, its own folder), for quick checks. */
 export function modelName(args: string[]): string {
   const name = arg(args, "--model") ?? (args.includes("--small") ? "small" : "gpt2-small");
   if (!Object.hasOwn(MODELS, name))
     throw new Error(`--model ${name}: unknown; choose one of ${Object.keys(MODELS).join(", ")}`);
-  return name;
+  const layers = arg(args, "--layers");
+  if (layers === undefined) return name;
+  if (!/^[1-9]\d*$/.test(layers)) throw new Error(`--layers ${layers}: give a positive whole number`);
+  return `${name}-${layers}l`;
+}
+
+/** The shape of a name from modelName. */
+export function modelConfig(name: string): DecoderConfig {
+  const cut = /^(.+)-(\d+)l$/.exec(name);
+  if (cut && Object.hasOwn(MODELS, cut[1]!)) return { ...MODELS[cut[1]!]!, layers: Number(cut[2]) };
+  return MODELS[name]!;
 }
 
 export const benchDir = () => process.env.CURIO_BENCH_DIR ?? ".curio-bench";
@@ -85,7 +99,7 @@ export async function modelDir(name: string): Promise<string> {
   const dir = join(benchDir(), "models", name);
   if (!existsSync(join(dir, "tokenizer.json"))) {
     console.error(`writing the random ${name} model to ${dir} (once)`);
-    const cfg = MODELS[name]!;
+    const cfg = modelConfig(name);
     await writeRandomModel(dir, cfg, 0);
     await writeFile(join(dir, "tokenizer.json"), JSON.stringify(syntheticTokenizer(cfg.eosTokenIds[0]!)));
   }

@@ -5,8 +5,8 @@
 //                          [--set key.path=value ...]
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { runWorldBenchmark } from "../src/campaign/world-bench.js";
 import { Gpt2Policy } from "../src/models/index.js";
+import { runWorldBenchmark } from "../src/world/bench.js";
 import { buildWorld } from "../src/world/build.js";
 
 function flag(args: string[], name: string): string | undefined {

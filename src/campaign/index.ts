@@ -1,5 +1,7 @@
 // The campaign loop and what it builds on.
 export { type CampaignOptions, type CampaignResult, runCampaign } from "./campaign.js";
+export { type EpochContext, type EpochOutcome, runEpoch } from "./epoch.js";
 export { type CampaignProviders, closeProviders, createCampaignProviders } from "./providers.js";
 export { SeedPrompts } from "./seeds.js";
-export { prepareWorld, WORLD_SEED, worldCacheDir } from "./world.js";
+export { type EpochSettings, epochSettings, rewardWeights } from "./settings.js";
+export { CampaignState } from "./state.js";

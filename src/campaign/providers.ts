@@ -1,8 +1,6 @@
-// Builds the campaign's providers from the config: the provider registry's ids, plus the sandbox world's
-// ids (world, world-lexicon, world-strict, world-gibberish), which need the run's seed.
-
-import { type CurioConfig, providerSpecError, UnreachableError } from "../config/index.js";
-import { makeRedactor } from "../providers/http/redact.js";
+// Builds the campaign's providers from the config through the provider registry (the run's seed seeds the
+// providers whose randomness follows the run), and probes them before a run is recorded.
+import { type CurioConfig, providerSpecError } from "../config/index.js";
 import type {
   Embedder,
   GibberishScorer,
@@ -12,12 +10,9 @@ import type {
   Target,
 } from "../providers/index.js";
 import { createEmbedder, createGibberish, createJudge, createTarget } from "../providers/index.js";
-import {
-  createWorldGibberish,
-  createWorldJudge,
-  createWorldTarget,
-  isWorldProviderId,
-} from "../world/index.js";
+import type { RunProbe } from "../store/types.js";
+import { UnreachableError } from "../util/errors.js";
+import { makeRedactor } from "../util/redact.js";
 
 export interface CampaignProviders {
   target: Target;
@@ -25,6 +20,10 @@ export interface CampaignProviders {
   evalJudge: Judge | null;
   embedder: Embedder;
   gibberish: GibberishScorer | null;
+  /** The refusal detector (curio.yaml refusal:), null when turned off. */
+  refusal?: Judge | null;
+  /** Extra judges (curio.yaml judges:), scored for reporting only. */
+  extraJudges?: { name: string; judge: Judge }[];
 }
 
 /** Builds one provider; a refusal names the curio.yaml key it came from (exit code 2, or the error's own). */
@@ -40,54 +39,58 @@ export async function createCampaignProviders(
   config: CurioConfig,
   opts: { seed: number; concurrency: number; ctx: Partial<ProviderContext> },
 ): Promise<CampaignProviders> {
-  const { seed } = opts;
   // -j applies to every provider kind that has a concurrency option, under what a spec sets itself
   const ctx: Partial<ProviderContext> = {
     ...opts.ctx,
+    seed: opts.seed,
     defaults: { ...opts.ctx.defaults, concurrency: opts.concurrency },
     noCache: opts.ctx.noCache ?? !config.cache,
   };
-  const judge = (key: string, spec: ProviderSpec) =>
-    at(key, spec, () => {
-      const { id, ...rest } = spec;
-      if (id === "world-lexicon" || id === "world-strict") return createWorldJudge(id);
-      if (isWorldProviderId(id)) throw new Error(`"${id}" is not a judge`);
-      return createJudge({ id, ...rest }, ctx);
-    });
-  const target = await at("target", config.target, () => {
-    const { id, ...rest } = config.target;
-    if (id === "world") return createWorldTarget(seed, rest as Record<string, number>);
-    return createTarget(config.target, ctx);
-  });
+  const judge = (key: string, spec: ProviderSpec) => at(key, spec, () => createJudge(spec, ctx));
+  const gibberish = config.gibberish;
   return {
-    target,
+    target: await at("target", config.target, () => createTarget(config.target, ctx)),
     judge: await judge("judge", config.judge),
     evalJudge: config.evalJudge ? await judge("evalJudge", config.evalJudge) : null,
     embedder: await at("embedder", config.embedder, () => createEmbedder(config.embedder, ctx)),
-    gibberish: config.gibberish
-      ? await at("gibberish", config.gibberish, () =>
-          config.gibberish!.id === "world-gibberish"
-            ? createWorldGibberish()
-            : createGibberish(config.gibberish!, ctx),
-        )
-      : null,
+    gibberish: gibberish ? await at("gibberish", gibberish, () => createGibberish(gibberish, ctx)) : null,
+    refusal: config.refusal ? await judge("refusal", config.refusal) : null,
+    extraJudges: await Promise.all(
+      config.judges.map(async ({ name, ...spec }, i) => ({
+        name: typeof name === "string" ? name : spec.id,
+        judge: await judge(`judges[${i}]`, spec as ProviderSpec),
+      })),
+    ),
   };
 }
 
 export async function closeProviders(p: CampaignProviders): Promise<void> {
   await Promise.allSettled(
-    [p.target, p.judge, p.evalJudge, p.embedder, p.gibberish].map((x) => x?.close?.()),
+    [
+      p.target,
+      p.judge,
+      p.evalJudge,
+      p.embedder,
+      p.gibberish,
+      p.refusal,
+      ...(p.extraJudges ?? []).map((x) => x.judge),
+    ].map((x) => x?.close?.()),
   );
 }
 
-/** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
+const PROBE = "Hello";
+
+/**
+ * Fails fast, naming the provider and its error, when the target or a judge cannot answer at all; else the
+ * exchange, which is recorded with the run.
+ */
 export async function probeProviders(
   p: CampaignProviders,
   config: CurioConfig,
   secrets: readonly string[] = [],
-): Promise<void> {
+): Promise<RunProbe> {
   const redact = makeRedactor(secrets); // a URL may carry a ${API_KEY}
-  const [answer] = await p.target.respond(["Hello"]);
+  const [answer] = await p.target.respond([PROBE]);
   if (answer?.error) {
     const where =
       (config.target as { baseUrl?: string; url?: string }).baseUrl ??
@@ -99,10 +102,23 @@ export async function probeProviders(
       },
     );
   }
-  const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
+  const [verdict] = await p.judge.score([PROBE], [answer?.text ?? PROBE]);
   if (verdict?.error) {
     throw new UnreachableError(redact(`judge ${config.judge.id} did not answer: ${verdict.error}`), {
       hint: "check the judge's URL/model settings",
     });
   }
+  return {
+    target: {
+      id: config.target.id,
+      prompt: PROBE,
+      response: answer?.text ?? "",
+      latencyMs: Math.round(answer?.latencyMs ?? 0),
+    },
+    judge: {
+      id: config.judge.id,
+      score: verdict?.score ?? 0,
+      ...(verdict?.label ? { label: verdict.label } : {}),
+    },
+  };
 }

@@ -18,9 +18,12 @@ export interface EpochResults {
   judged: JudgeResult[];
   evalJudged: JudgeResult[] | null;
   composed: RewardBatchResult;
+  /** Per sample: refusal, extra judges' verdicts and reused verdicts, merged into its meta. */
+  verdictMeta?: Record<string, unknown>[];
 }
 
-const usable = (r: JudgeResult | undefined, answer: TargetResult) =>
+/** A judge's score as recorded and learnt from: null where the target or the judge failed. */
+export const usableScore = (r: JudgeResult | undefined, answer: TargetResult) =>
   r && !answer.error && !r.error && Number.isFinite(r.score) ? r.score : null;
 
 export function sampleRecords(e: EpochResults): SampleRecord[] {
@@ -31,10 +34,12 @@ export function sampleRecords(e: EpochResults): SampleRecord[] {
     const ej = e.evalJudged?.[i];
     const meta: Record<string, unknown> = { finishReason: e.finishReasons[i] };
     if (a.meta !== undefined) meta.world = a.meta; // the sandbox world's ground truth
-    if (j.label || j.reason) meta.judge = { label: j.label, reason: j.reason };
+    if (j.label || j.reason || (j.error && !a.error))
+      meta.judge = { label: j.label, reason: j.reason, error: a.error ? undefined : j.error };
     if (ej && (ej.label || ej.reason || ej.error))
       meta.evalJudge = { label: ej.label, reason: ej.reason, error: ej.error };
     if (excluded.has(i)) meta.excluded = excluded.get(i);
+    Object.assign(meta, e.verdictMeta?.[i]);
     return {
       runId: e.runId,
       epoch: e.epoch,
@@ -43,8 +48,8 @@ export function sampleRecords(e: EpochResults): SampleRecord[] {
       testCase,
       targetInput: e.targetInputs[i]!,
       response: a.text,
-      judgeScore: usable(j, a),
-      evalJudgeScore: usable(ej, a),
+      judgeScore: usableScore(j, a),
+      evalJudgeScore: usableScore(ej, a),
       rewards: e.composed.rewards[i] ?? null,
       error: a.error ?? j.error ?? null,
       timings: { latencyMs: a.latencyMs },
@@ -93,6 +98,9 @@ export function epochStats(
     timings: s.timings,
     samplesPerSecond: records.length / (s.epochMs / 1000),
     errors: records.filter((r) => r.error).length,
+    evalJudgeErrors: records.filter(
+      (r) => r.error === null && (r.meta.evalJudge as { error?: string })?.error,
+    ).length,
     elapsedMs: s.elapsedMs,
   };
 }

@@ -9,7 +9,6 @@ export {
   parseConfig,
   parseYamlText,
   resolveConfigPaths,
-  SANDBOX_PROVIDER_IDS,
 } from "./load.js";
 export { deepMerge } from "./merge.js";
 export { methodDefaults, methodTrains } from "./methods.js";

@@ -14,16 +14,15 @@ const ROLES: [key: "target" | "judge" | "evalJudge" | "embedder" | "gibberish", 
 
 /**
  * One problem line per bad provider spec (key path first). Ids that are neither registered kinds
- * nor file:// modules are reported with the closest registered id; `allowIds` are accepted as-is
- * (providers registered outside the registry, e.g. the sandbox world's).
+ * nor file:// modules are reported with the closest registered id.
  */
-export function checkProviderSpecs(config: CurioConfig, allowIds: readonly string[] = []): string[] {
+export function checkProviderSpecs(config: CurioConfig): string[] {
   const problems: string[] = [];
   for (const [key, role] of ROLES) {
     const spec = config[key];
     if (!spec) continue;
     const { id, ...options } = spec;
-    if (id.startsWith("file://") || allowIds.includes(id)) continue;
+    if (id.startsWith("file://")) continue;
     const parsed = parseProviderId(id);
     const sameRole = kindsOfRole(role);
     if (!parsed) {

@@ -2,7 +2,7 @@
 // A spec is `{ id, ...options }`; the provider registry validates the options of each id, and
 // `providerSpecError` in ./provider-errors.ts names the config key when it rejects them.
 import { z } from "zod";
-import { TEMPLATE_NAMES } from "../providers/templates.js";
+import { TEMPLATE_NAMES } from "../providers/index.js";
 
 export function providerSpecSchema(role: string, example: string) {
   return z

@@ -2,12 +2,13 @@
 // messages, the generated JSON Schema (schema/curio.schema.json), `curio init` comments and docs.
 import { z } from "zod";
 import { DEVICES } from "../engine/device.js";
+import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
 import { ppoSchema, rewardsSchema } from "./schema-training.js";
+import { unknownTemplateSlots } from "./seed-examples.js";
 
-export const methods = ["crt", "rl", "rl-tdiv", "rl-temp2", "zero-shot", "few-shot"] as const;
-export type Method = (typeof methods)[number];
+export { type Method, methods } from "./methods.js";
 
 export const thresholdsSchema = z
   .strictObject({
@@ -64,10 +65,12 @@ export const curioConfigSchema = z
       .enum(methods)
       .default("crt")
       .describe(
-        "crt (curiosity rewards), rl (toxicity + KL only), rl-tdiv (rl + response diversity), rl-temp2 " +
-          "(rl at temperature 2), zero-shot / few-shot (prompted red team, no training). A method sets " +
-          "reward defaults that explicit keys override.",
+        `The red-team method; it sets defaults (reward coefficients, sampling) that explicit keys override. ${methodSummaries()}`,
       ),
+    attack: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Options of the chosen method (see docs/curiosity.md, "Methods"); unknown keys are named.'),
     redteam: redteamSchema.prefault({}),
     target: providerSpecSchema(
       "model under test",
@@ -127,7 +130,7 @@ export const curioConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache).",
+        "Cache target and judge answers on disk (in <workspace>/cache), keyed by provider options and input (CLI: --no-cache).",
       ),
     failOnFindings: z
       .number()
@@ -154,6 +157,9 @@ export const curioConfigSchema = z
         message: `must be <= ppo.numRollouts (${c.ppo.numRollouts})`,
       });
     }
+    for (const p of methodOptionProblems(c.method, c.attack)) {
+      ctx.addIssue({ code: "custom", path: ["attack", ...p.path], message: p.message });
+    }
     if (c.judge.id === "refusal" || c.evalJudge?.id === "refusal") {
       ctx.addIssue({
         code: "custom",
@@ -171,6 +177,13 @@ export const curioConfigSchema = z
         });
       }
     });
+    for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redteam", "seedPrompts", "template"],
+        message: `unknown slot {${slot}}: slots are single lowercase letters {a} {b} ... {z}, each filled with an example`,
+      });
+    }
     if (c.method === "few-shot" && c.baseline.fewShotFrom === null) {
       ctx.addIssue({
         code: "custom",

@@ -4,6 +4,8 @@
 // The kNN variant (DiveR-CT) is the mean over the k most similar history entries: brute force over a flat
 // Float32Array, O(history * d) per query.
 
+import type { Resumable, StateValue } from "../util/checkpoint.js";
+
 export type EmbeddingNoveltyMode = "mean" | "knn";
 
 export interface EmbeddingNoveltyOptions {
@@ -19,17 +21,19 @@ export interface EmbeddingScore {
   reason?: string;
 }
 
-export interface EmbeddingNoveltyJSON {
+/** An EmbeddingNovelty history as a checkpoint holds it (util/checkpoint's protocol). */
+export interface EmbeddingNoveltyState {
+  [key: string]: StateValue;
   format: "curio.embedding-novelty";
   version: 1;
   mode: EmbeddingNoveltyMode;
   k: number;
   dim: number;
   size: number;
-  /** Sum of the normalised history vectors (float64, base64 little-endian). */
-  sum: string;
-  /** knn only: the normalised history vectors, row-major [size, dim] (float32, base64). */
-  vectors?: string;
+  /** Sum of the normalised history vectors [dim]. */
+  sum: Float64Array;
+  /** knn only: the normalised history vectors, row-major [size, dim]; null for "mean". */
+  vectors: Float32Array | null;
 }
 
 export type EmbeddingInput = ArrayLike<number> | null | undefined;
@@ -61,28 +65,7 @@ function normalise(embedding: ArrayLike<number>): Float64Array {
   return out;
 }
 
-function encode(array: Float64Array | Float32Array): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64");
-}
-
-function decode<T extends Float64Array | Float32Array>(
-  text: string,
-  make: (n: number) => T,
-  field: string,
-): T {
-  const bytes = Buffer.from(text, "base64");
-  const out = make(0);
-  const width = out.BYTES_PER_ELEMENT;
-  if (bytes.length % width !== 0)
-    throw new Error(`EmbeddingNovelty.fromJSON: field "${field}" has a bad length`);
-  const result = make(bytes.length / width);
-  for (let i = 0; i < result.length; i++) {
-    result[i] = width === 8 ? bytes.readDoubleLE(i * 8) : bytes.readFloatLE(i * 4);
-  }
-  return result;
-}
-
-export class EmbeddingNovelty {
+export class EmbeddingNovelty implements Resumable<EmbeddingNoveltyState> {
   readonly mode: EmbeddingNoveltyMode;
   readonly k: number;
   private dimension = 0;
@@ -143,45 +126,39 @@ export class EmbeddingNovelty {
     return skipped;
   }
 
-  toJSON(): EmbeddingNoveltyJSON {
-    const json: EmbeddingNoveltyJSON = {
+  state(): EmbeddingNoveltyState {
+    return {
       format: "curio.embedding-novelty",
       version: 1,
       mode: this.mode,
       k: this.k,
       dim: this.dimension,
       size: this.count,
-      sum: encode(this.sum),
+      sum: this.sum.slice(),
+      vectors: this.mode === "knn" ? this.vectors.slice(0, this.count * this.dimension) : null,
     };
-    if (this.mode === "knn") json.vectors = encode(this.vectors.subarray(0, this.count * this.dimension));
-    return json;
   }
 
-  static fromJSON(json: EmbeddingNoveltyJSON): EmbeddingNovelty {
-    if (json?.format !== "curio.embedding-novelty" || json.version !== 1) {
+  /** Replaces this history with a saved one (same mode and k). */
+  loadState(s: EmbeddingNoveltyState): void {
+    const where = "EmbeddingNovelty.loadState";
+    if (s?.format !== "curio.embedding-novelty" || s.version !== 1) {
       throw new Error(
-        `EmbeddingNovelty.fromJSON: expected format "curio.embedding-novelty" version 1, got ` +
-          `${JSON.stringify(json?.format)}; pass the object toJSON() produced`,
+        `${where}: expected format "curio.embedding-novelty" version 1, got ` +
+          `${JSON.stringify(s?.format)}; pass the object state() produced`,
       );
     }
-    const novelty = new EmbeddingNovelty({ mode: json.mode, k: json.k });
-    novelty.dimension = json.dim;
-    novelty.count = json.size;
-    novelty.sum = decode(json.sum, (n) => new Float64Array(n), "sum");
-    if (novelty.sum.length !== json.dim) {
-      throw new Error(`EmbeddingNovelty.fromJSON: sum has ${novelty.sum.length} values for dim ${json.dim}`);
+    if (s.mode !== this.mode || s.k !== this.k) {
+      throw new Error(`${where}: the state is ${s.mode} (k ${s.k}), this history ${this.mode} (k ${this.k})`);
     }
-    if (json.mode === "knn") {
-      if (json.vectors === undefined)
-        throw new Error("EmbeddingNovelty.fromJSON: knn history without vectors");
-      novelty.vectors = decode(json.vectors, (n) => new Float32Array(n), "vectors");
-      if (novelty.vectors.length !== json.size * json.dim) {
-        throw new Error(
-          `EmbeddingNovelty.fromJSON: ${novelty.vectors.length} values for ${json.size}x${json.dim}`,
-        );
-      }
+    if (s.sum.length !== s.dim) throw new Error(`${where}: sum has ${s.sum.length} values for dim ${s.dim}`);
+    if (s.mode === "knn" && s.vectors?.length !== s.size * s.dim) {
+      throw new Error(`${where}: ${s.vectors?.length ?? 0} knn values for ${s.size}x${s.dim}`);
     }
-    return novelty;
+    this.dimension = s.dim;
+    this.count = s.size;
+    this.sum = s.sum.slice();
+    this.vectors = s.vectors ? s.vectors.slice() : new Float32Array(0);
   }
 
   private meanSimilarity(query: Float64Array): number {
@@ -223,10 +200,10 @@ export class EmbeddingNovelty {
 }
 
 /**
- * RL+TDiv target-response diversity term, as in the official code: for each i,
- * TDiv_i = -5 * mean_j exp(-L1(e_i, e_j) / 100) over the batch's (normalised) response embeddings, j including i.
- * The -5 is part of the term; the reward then adds c_tdiv * TDiv_i. Unusable embeddings give null and are
- * left out of the other samples' means.
+ * RL+TDiv target-response similarity, as in the official code: for each i,
+ * TDiv_i = mean_j exp(-L1(e_i, e_j) / 100) over the batch's (normalised) response embeddings, j including i.
+ * The reward adds c_tdiv * TDiv_i, with c_tdiv = -5 in the paper's code (one unit: curio.yaml's rewards.tdiv).
+ * Unusable embeddings give null and are left out of the other samples' means.
  */
 export function targetDiversity(embeddings: readonly EmbeddingInput[]): (number | null)[] {
   const units = embeddings.map((e) =>
@@ -244,6 +221,6 @@ export function targetDiversity(embeddings: readonly EmbeddingInput[]): (number 
       for (let i = 0; i < ei.length; i++) l1 += Math.abs(ei[i] - ej[i]);
       total += Math.exp(-l1 / 100);
     }
-    return (-5 * total) / valid.length;
+    return total / valid.length;
   });
 }

@@ -3,9 +3,9 @@ export { bleuBruteForce, brevityPenalty, fsum } from "./bleu.js";
 export {
   type EmbeddingInput,
   EmbeddingNovelty,
-  type EmbeddingNoveltyJSON,
   type EmbeddingNoveltyMode,
   type EmbeddingNoveltyOptions,
+  type EmbeddingNoveltyState,
   type EmbeddingScore,
   embeddingProblem,
   targetDiversity,
@@ -14,18 +14,15 @@ export {
   composeRewards,
   type NoveltyState,
   noveltyText,
-  REWARD_PRESETS,
   type RewardBatchResult,
   type RewardOptions,
-  type RewardPreset,
   type RewardSample,
   type RewardWeights,
-  resolveWeights,
 } from "./reward.js";
 export {
   DEFAULT_BLEU_ORDERS,
   SelfBleuNovelty,
-  type SelfBleuNoveltyJSON,
+  type SelfBleuNoveltyState,
   type SelfBleuOptions,
   selfBleu,
 } from "./selfbleu.js";

@@ -1,7 +1,8 @@
 // Sequence-level reward composition (crt-spec.md "Reward"):
 //   s = c_tox * R(y) + c_bleu * BLEU(x) + c_cos * Cos(x) + c_gib * Gib(x) + c_tdiv * TDiv,   s = clip(s, -clip, clip)
-// with Gib(x) = -P(gibberish | x) and TDiv the batch response-diversity term (targetDiversity). The per-token KL
-// and entropy terms are added by the RL loop; this fills the sequence-level part of RewardBreakdown.
+// with Gib(x) = -P(gibberish | x) and TDiv the batch response similarity (targetDiversity; c_tdiv = -5 in the
+// paper's RL+TDiv). The coefficients of each method come from its entry in the attack registry. The per-token
+// KL and entropy terms are added by the attacker that trains; this fills the sequence-level part of RewardBreakdown.
 import type { RewardBreakdown } from "../store/types.js";
 import {
   type EmbeddingInput,
@@ -21,21 +22,11 @@ export interface RewardWeights {
   cosine: number;
   /** c_gib on Gib(x) = -P(gibberish): 1 on instruction tasks, 0 on text continuation. */
   gibberish: number;
-  /** c_tdiv on TDiv (which already holds the -5): 1 for RL+TDiv, else 0. */
+  /** c_tdiv on TDiv, the mean response similarity: -5 for RL+TDiv, else 0. */
   tdiv: number;
   /** The sequence score is clipped to [-clip, clip]. */
   clip: number;
 }
-
-const BASE: RewardWeights = { toxicity: 1, bleu: 0, cosine: 0, gibberish: 1, tdiv: 0, clip: 10 };
-
-/** Weights of the paper's methods (instruction-task defaults; set gibberish 0 for text continuation). */
-export const REWARD_PRESETS = {
-  crt: { ...BASE, bleu: -1, cosine: -1 },
-  rl: { ...BASE },
-  "rl-tdiv": { ...BASE, tdiv: 1 },
-} as const satisfies Record<string, RewardWeights>;
-export type RewardPreset = keyof typeof REWARD_PRESETS;
 
 export interface RewardSample {
   /** The generated test case x. */
@@ -74,16 +65,6 @@ export interface RewardBatchResult {
   /** One entry per input sample: the breakdown (kl and entropy 0, filled later), or null when excluded. */
   rewards: (RewardBreakdown | null)[];
   excluded: { index: number; reason: string }[];
-}
-
-export function resolveWeights(preset: RewardPreset, overrides: Partial<RewardWeights> = {}): RewardWeights {
-  const weights = { ...REWARD_PRESETS[preset], ...overrides };
-  for (const [name, value] of Object.entries(weights)) {
-    if (!Number.isFinite(value))
-      throw new Error(`reward weight "${name}" must be a finite number, got ${value}`);
-  }
-  if (weights.clip <= 0) throw new Error(`reward clip must be positive, got ${weights.clip}`);
-  return weights;
 }
 
 /** The text SelfBLEU and the embedder see for a sample. */

@@ -2,6 +2,8 @@
 // Multi-reference BLEU only needs, from the references, the maximum count of each n-gram in any single reference
 // and the set of reference lengths; both are kept incrementally, so scoring a document costs O(len(doc) * maxN)
 // hash lookups (+ log for the length search), independent of how many documents were added.
+
+import type { Resumable, StateValue } from "../util/checkpoint.js";
 import { bleuFromCounts, closestIndex } from "./bleu.js";
 import { growInt32, NgramTrie, Vocabulary } from "./ngram-trie.js";
 
@@ -13,18 +15,19 @@ export interface SelfBleuOptions {
   n?: readonly number[];
 }
 
-/** Persisted form of a SelfBleuNovelty index (JSON-safe; typed arrays as base64 little-endian int32). */
-export interface SelfBleuNoveltyJSON {
+/** A SelfBleuNovelty index as a checkpoint holds it (util/checkpoint's protocol). */
+export interface SelfBleuNoveltyState {
+  [key: string]: StateValue;
   format: typeof FORMAT;
   version: 1;
   n: number[];
   size: number;
   tokens: string[];
-  /** (parent node, token id) of every trie node after the root, base64 int32. */
-  parents: string;
-  tokenIds: string;
-  /** Max count of each node's n-gram in any single added document, base64 int32 (index = node id). */
-  maxCounts: string;
+  /** (parent node, token id) of every trie node after the root. */
+  parents: Int32Array;
+  tokenIds: Int32Array;
+  /** Max count of each node's n-gram in any single added document (index = node id). */
+  maxCounts: Int32Array;
   /** Distinct lengths of the added documents, ascending. */
   lengths: number[];
 }
@@ -77,24 +80,12 @@ function meanBleu(
   return sum / orders.length;
 }
 
-function toBase64(array: Int32Array): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64");
-}
-
-function fromBase64(text: string, field: string): Int32Array<ArrayBuffer> {
-  const bytes = Buffer.from(text, "base64");
-  if (bytes.length % 4 !== 0) throw new Error(`SelfBleuNovelty.fromJSON: field "${field}" is not int32 data`);
-  const out = new Int32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readInt32LE(i * 4);
-  return out;
-}
-
 /**
  * CRT's SelfBLEU novelty: `score` gives each document's multi-reference BLEU (mean over the orders `n`) against
  * every document `add`ed so far (0 while nothing was added); results equal NLTK's sentence_bleu with method1
  * smoothing. Use score-then-add per batch so that documents of one batch are never compared with each other.
  */
-export class SelfBleuNovelty {
+export class SelfBleuNovelty implements Resumable<SelfBleuNoveltyState> {
   readonly orders: readonly number[];
   private readonly maxOrder: number;
   private vocab = new Vocabulary();
@@ -145,7 +136,7 @@ export class SelfBleuNovelty {
     }
   }
 
-  toJSON(): SelfBleuNoveltyJSON {
+  state(): SelfBleuNoveltyState {
     const { parents, tokens } = this.trie.edges();
     return {
       format: FORMAT,
@@ -153,38 +144,37 @@ export class SelfBleuNovelty {
       n: [...this.orders],
       size: this.added,
       tokens: [...this.vocab.tokens],
-      parents: toBase64(parents),
-      tokenIds: toBase64(tokens),
-      maxCounts: toBase64(this.maxCounts.subarray(0, this.trie.nodeCount)),
+      parents,
+      tokenIds: tokens,
+      maxCounts: this.maxCounts.slice(0, this.trie.nodeCount),
       lengths: [...this.lengths],
     };
   }
 
-  static fromJSON(json: SelfBleuNoveltyJSON): SelfBleuNovelty {
-    if (json?.format !== FORMAT || json.version !== 1) {
+  /** Replaces this index's history with a saved one (same BLEU orders). */
+  loadState(s: SelfBleuNoveltyState): void {
+    const where = "SelfBleuNovelty.loadState";
+    if (s?.format !== FORMAT || s.version !== 1) {
       throw new Error(
-        `SelfBleuNovelty.fromJSON: expected format "${FORMAT}" version 1, got ${JSON.stringify(json?.format)} ` +
-          `version ${JSON.stringify(json?.version)}; pass the object toJSON() produced`,
+        `${where}: expected format "${FORMAT}" version 1, got ${JSON.stringify(s?.format)} ` +
+          `version ${JSON.stringify(s?.version)}; pass the object state() produced`,
       );
     }
-    const index = new SelfBleuNovelty({ n: json.n });
-    if (new Set(json.tokens).size !== json.tokens.length) {
-      throw new Error("SelfBleuNovelty.fromJSON: duplicate tokens in the vocabulary; the index is corrupt");
+    if (JSON.stringify(s.n) !== JSON.stringify(this.orders)) {
+      throw new Error(`${where}: the state has orders ${s.n}, this index ${this.orders}`);
     }
-    index.vocab = new Vocabulary(json.tokens);
-    index.trie = NgramTrie.fromEdges(
-      fromBase64(json.parents, "parents"),
-      fromBase64(json.tokenIds, "tokenIds"),
-    );
-    index.maxCounts = fromBase64(json.maxCounts, "maxCounts");
-    if (index.maxCounts.length !== index.trie.nodeCount) {
-      throw new Error(
-        `SelfBleuNovelty.fromJSON: ${index.maxCounts.length} max counts for ${index.trie.nodeCount} n-grams`,
-      );
+    if (new Set(s.tokens).size !== s.tokens.length) {
+      throw new Error(`${where}: duplicate tokens in the vocabulary; the index is corrupt`);
     }
-    index.lengths = [...json.lengths];
-    index.added = json.size;
-    return index;
+    const trie = NgramTrie.fromEdges(s.parents, s.tokenIds);
+    if (s.maxCounts.length !== trie.nodeCount) {
+      throw new Error(`${where}: ${s.maxCounts.length} max counts for ${trie.nodeCount} n-grams`);
+    }
+    this.vocab = new Vocabulary(s.tokens);
+    this.trie = trie;
+    this.maxCounts = s.maxCounts.slice();
+    this.lengths = [...s.lengths];
+    this.added = s.size;
   }
 }
 

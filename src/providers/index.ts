@@ -1,6 +1,6 @@
 // Public API of src/providers: the contracts, the factories, the registry and the building blocks.
 
-export type { ProviderContext } from "./context.js";
+export type { ProviderContext, RetryNotice } from "./context.js";
 export { renderProvidersDoc } from "./docs.js";
 export { hashingEmbed } from "./embedders/hashing.js";
 export { createEmbedder, createGibberish, createJudge, createTarget, parseProviderId } from "./factory.js";
@@ -31,13 +31,17 @@ export {
   toChatMessages,
   VICUNA_SYSTEM_PROMPT,
 } from "./templates.js";
-export type {
-  Embedder,
-  GibberishScorer,
-  Judge,
-  JudgeResult,
-  ProviderSpec,
-  Target,
-  TargetCallOptions,
-  TargetResult,
+export {
+  type Embedder,
+  type GibberishScorer,
+  isTrainableTarget,
+  type Judge,
+  type JudgeResult,
+  type ProviderSpec,
+  type SafetyPair,
+  type SafetyTuneOptions,
+  type Target,
+  type TargetCallOptions,
+  type TargetResult,
+  type TrainableTarget,
 } from "./types.js";

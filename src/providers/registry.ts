@@ -1,6 +1,13 @@
 // Every provider kind, registered once. Ids, option schemas, role checks and the generated docs all derive
 // from this table; adding a provider means adding one entry here and one adapter file.
 import type { z } from "zod";
+import {
+  createWorldGibberish,
+  createWorldJudge,
+  createWorldTarget,
+  worldNoOptions,
+  worldTargetOptions,
+} from "../world/providers.js";
 import type { ProviderContext } from "./context.js";
 import { createHashingEmbedder, hashingOptions } from "./embedders/hashing.js";
 import { createOpenAIEmbedder, openaiEmbedOptions } from "./embedders/openai-embed.js";
@@ -209,6 +216,35 @@ export const providerKinds = {
     summary: "Model-free: implausible-word share, repeated-token runs, symbol ratio, combined by noisy-or.",
     options: heuristicGibberishOptions,
     create: (_m, o, ctx) => createHeuristicGibberish(o, ctx),
+  }),
+  // the offline sandbox world (src/world) behind the "demo" preset
+  world: kind({
+    role: "target",
+    model: "none",
+    summary: "The sandbox world's simulated chatbot with known vulnerable cells; answers seeded by the run.",
+    options: worldTargetOptions,
+    create: (_m, o, ctx) => createWorldTarget(ctx.seed ?? 0, o),
+  }),
+  "world-lexicon": kind({
+    role: "judge",
+    model: "none",
+    summary: "The sandbox world's reward judge: its lexicon over the whole answer, echoed prompt included.",
+    options: worldNoOptions,
+    create: () => createWorldJudge("world-lexicon"),
+  }),
+  "world-strict": kind({
+    role: "judge",
+    model: "none",
+    summary: "The sandbox world's held-out judge: the same lexicon, spans that repeat the prompt dropped.",
+    options: worldNoOptions,
+    create: () => createWorldJudge("world-strict"),
+  }),
+  "world-gibberish": kind({
+    role: "gibberish",
+    model: "none",
+    summary: "The sandbox world's naturalness scorer: share of word bigrams its corpus never has.",
+    options: worldNoOptions,
+    create: () => createWorldGibberish(),
   }),
 } as const;
 

@@ -1,5 +1,5 @@
 // Store errors: what went wrong with the workspace or database, and what to do about it.
-import { CurioError, ExitCode } from "../config/errors.js";
+import { CurioError, ExitCode } from "../util/errors.js";
 
 export class StoreError extends CurioError {
   /** The SQLite or filesystem error code behind it (SQLITE_FULL, EACCES, ...), when known. */

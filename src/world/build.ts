@@ -124,6 +124,11 @@ function seedPromptsFrom(examples: string[], seed: number, count: number): strin
   });
 }
 
+/** The questions the policy is pretrained on, in order (the seed corpus of the `corpus` method). */
+export function pretrainQuestions(seed: number, pretrain: PretrainSettings): LabelledPrompt[] {
+  return generateCorpus(seed, pretrain.examples, { sensitiveWeight: pretrain.sensitiveWeight });
+}
+
 /** SFT lines: two harmless examples, then a question drawn from the whole corpus distribution. */
 function sftLines(corpus: LabelledPrompt[], examples: string[], seed: number): string[] {
   const rng = Rng.from(seed, "sft-pairs");
@@ -154,7 +159,7 @@ async function buildInto(
   await writeRandomGpt2(base, cfg, seed);
   const examples = seedExamples(seed, 400);
   await writeFile(join(tmp, "examples.txt"), `${examples.join("\n")}\n`);
-  const corpus = generateCorpus(seed, pretrain.examples, { sensitiveWeight: pretrain.sensitiveWeight });
+  const corpus = pretrainQuestions(seed, pretrain);
   const sftData = join(tmp, "sft.jsonl");
   await writeFile(sftData, `${sftLines(corpus, examples, seed).join("\n")}\n`);
   opts.log?.(

@@ -61,10 +61,9 @@ export {
   createWorldGibberish,
   createWorldJudge,
   createWorldTarget,
-  isWorldProviderId,
-  WORLD_PROVIDER_IDS,
-  type WorldProviderId,
+  worldTargetOptions,
 } from "./providers.js";
+export { prepareWorld, WORLD_MODEL_PREFIX, WORLD_SEED, worldCacheDir } from "./source.js";
 export { STYLES, type Style } from "./styles.js";
 export {
   type AnswerKind,

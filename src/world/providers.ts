@@ -1,20 +1,23 @@
-// The world's provider ids, for the campaign to resolve alongside the provider registry (the "demo" preset
-// names them): the target, the two judges and the naturalness scorer.
+// The world's providers, registered in the provider registry (src/providers/registry.ts) under the ids the
+// "demo" preset names: the target `world`, the judges `world-lexicon` and `world-strict`, and the naturalness
+// scorer `world-gibberish`.
+import { z } from "zod";
 import type { GibberishScorer, Judge, Target } from "../providers/types.js";
 import { createNaiveJudge, createStrictJudge, WorldGibberish } from "./judges.js";
-import { WorldTarget, type WorldTargetOptions } from "./target.js";
+import { WorldTarget } from "./target.js";
 
-export const WORLD_PROVIDER_IDS = ["world", "world-lexicon", "world-strict", "world-gibberish"] as const;
-export type WorldProviderId = (typeof WORLD_PROVIDER_IDS)[number];
+const probability = (what: string, dflt: number) => z.number().min(0).max(1).default(dflt).describe(what);
 
-export function isWorldProviderId(id: string): id is WorldProviderId {
-  return (WORLD_PROVIDER_IDS as readonly string[]).includes(id);
-}
+export const worldTargetOptions = z.strictObject({
+  echoProb: probability("Probability that an understood prompt is echoed before the answer.", 0.15),
+  confusedEchoProb: probability("Probability that a prompt the target cannot parse is echoed.", 0.5),
+});
+export const worldNoOptions = z.strictObject({});
 
-/** The world target; options: `echoProb`, `confusedEchoProb` (the seed comes from the run). */
+/** The world target; its answers are seeded by the run's seed. */
 export function createWorldTarget(
   seed: number,
-  opts: Partial<Omit<WorldTargetOptions, "seed">> = {},
+  opts: Partial<z.output<typeof worldTargetOptions>> = {},
 ): Target {
   return new WorldTarget({ ...opts, seed });
 }

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runWorldBenchmark } from "../../src/campaign/world-bench.js";
+import { runWorldBenchmark } from "../../src/world/bench.js";
 
 test("CRT covers more vulnerable cells than RL in the sandbox world (same seed, same budget)", {
   timeout: 240_000,

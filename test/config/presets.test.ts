@@ -8,7 +8,6 @@ import {
   presetConfig,
   presetNames,
   resolveRefs,
-  SANDBOX_PROVIDER_IDS,
 } from "../../src/config/index.js";
 
 const env = { CURIO_FEW_SHOT_FROM: "zero-shot-run" };
@@ -16,7 +15,7 @@ const env = { CURIO_FEW_SHOT_FROM: "zero-shot-run" };
 function load(name: string, method?: (typeof methods)[number]) {
   const raw = resolveRefs(presetConfig(name, method), "/", env);
   const config = parseConfig(raw, `preset ${name}`);
-  assert.deepEqual(checkProviderSpecs(config, SANDBOX_PROVIDER_IDS), [], `${name} ${method ?? ""}`);
+  assert.deepEqual(checkProviderSpecs(config), [], `${name} ${method ?? ""}`);
   return config;
 }
 

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EmbeddingNovelty, targetDiversity } from "../../src/curiosity/embedding.js";
+import {
+  EmbeddingNovelty,
+  type EmbeddingNoveltyState,
+  targetDiversity,
+} from "../../src/curiosity/embedding.js";
+import { packState, unpackState } from "../../src/util/checkpoint.js";
 
 const close = (a: number | null, b: number, what = "") =>
   assert.ok(a !== null && Math.abs(a - b) < 1e-6, `${what}: ${a} vs ${b}`);
@@ -56,7 +61,7 @@ test("missing, zero, non-finite and wrong-width embeddings are skipped with a re
   assert.match(scores[2].reason ?? "", /non-finite/);
 });
 
-test("histories round-trip through JSON in both modes", () => {
+test("histories round-trip through a packed checkpoint in both modes", () => {
   for (const mode of ["mean", "knn"] as const) {
     const novelty = new EmbeddingNovelty({ mode, k: 2 });
     novelty.add([
@@ -64,25 +69,30 @@ test("histories round-trip through JSON in both modes", () => {
       [0, 1, 1],
       [1, 1, 0],
     ]);
-    const restored = EmbeddingNovelty.fromJSON(JSON.parse(JSON.stringify(novelty)));
+    const packed = packState(novelty.state());
+    const restored = new EmbeddingNovelty({ mode, k: 2 });
+    restored.loadState(
+      unpackState(JSON.parse(JSON.stringify(packed.json)), packed.blobs) as EmbeddingNoveltyState,
+    );
     assert.equal(restored.size, 3);
     assert.deepEqual(restored.score([[1, 2, 3]]), novelty.score([[1, 2, 3]]));
     restored.add([[0, 0, 1]]);
     novelty.add([[0, 0, 1]]);
     assert.deepEqual(restored.score([[1, 2, 3]]), novelty.score([[1, 2, 3]]));
   }
-  assert.throws(() => EmbeddingNovelty.fromJSON({} as never), /expected format/);
+  assert.throws(() => new EmbeddingNovelty().loadState({} as never), /expected format/);
+  assert.throws(() => new EmbeddingNovelty().loadState(new EmbeddingNovelty({ mode: "knn" }).state()), /knn/);
 });
 
-test("targetDiversity is -5 * mean_j exp(-L1/100), j including i, over normalised embeddings", () => {
+test("targetDiversity is mean_j exp(-L1/100), j including i, over normalised embeddings", () => {
   const [a, b] = targetDiversity([
     [2, 0],
     [0, 1],
   ]);
   // L1((1,0),(0,1)) = 2.
-  close(a, (-5 * (1 + Math.exp(-0.02))) / 2);
-  close(b, (-5 * (1 + Math.exp(-0.02))) / 2);
+  close(a, (1 + Math.exp(-0.02)) / 2);
+  close(b, (1 + Math.exp(-0.02)) / 2);
   const withMissing = targetDiversity([[1, 0], null, [1, 0]]);
-  close(withMissing[0], -5);
+  close(withMissing[0], 1);
   assert.equal(withMissing[1], null);
 });

@@ -5,6 +5,7 @@ import { JudgingScan, judgeColumns } from "../../src/eval/judging.js";
 import { humanPrecision, outcomeRates, refusalShare, wilsonInterval } from "../../src/eval/outcomes.js";
 import { markFingerprint } from "../../src/store/marks.js";
 import type { HumanMark, SampleRecord } from "../../src/store/types.js";
+import { sample } from "../report/fake-store.js";
 
 const close = (a: number | null, b: number, eps = 1e-4) =>
   assert.ok(a !== null && Math.abs(a - b) < eps, `${a} vs ${b}`);
@@ -14,7 +15,10 @@ function fromTable(both: number, onlyA: number, onlyB: number, neither: number) 
   const a: number[] = [];
   const b: number[] = [];
   const push = (n: number, x: number, y: number) => {
-    for (let i = 0; i < n; i++) a.push(x), b.push(y);
+    for (let i = 0; i < n; i++) {
+      a.push(x);
+      b.push(y);
+    }
   };
   push(both, 0.9, 0.8);
   push(onlyA, 0.7, 0.1);
@@ -131,24 +135,13 @@ test("human-checked precision: confirmed share of the judge's checked unsafe ver
   assert.equal(humanPrecision([{ score: 0.9, mark: null }], 0.5).precision, null);
 });
 
-function rec(index: number, over: Partial<SampleRecord>): SampleRecord {
-  return {
-    runId: "r",
-    epoch: 1,
-    index,
-    seedPrompt: "",
+const rec = (index: number, over: Partial<SampleRecord>): SampleRecord =>
+  sample("r", index, {
     testCase: `case ${index}`,
-    targetInput: `case ${index}`,
     response: "Sure, here it is.",
     judgeScore: null,
-    evalJudgeScore: null,
-    rewards: null,
-    error: null,
-    timings: {},
-    meta: {},
     ...over,
-  };
-}
+  });
 
 test("JudgingScan: columns from the config, recorded or phrase-read refusals, marks with fingerprints", () => {
   const config = {

@@ -66,14 +66,14 @@ test("gibberish: share of word bigrams the corpus never produces (hand-counted)"
   assert.deepEqual(await g.gibberish(["How do I pick a lock?", "lock lock how do I"]), [0, 4 / 6]);
 });
 
-test("world provider ids map to the world's target, judges and scorer", async () => {
-  const { createWorldGibberish, createWorldJudge, createWorldTarget, isWorldProviderId } = await import(
-    "../../src/world/providers.js"
-  );
-  assert.equal(createWorldJudge("world-lexicon").id, "world-lexicon");
-  assert.equal(createWorldJudge("world-strict").id, "world-strict");
-  assert.equal(createWorldGibberish().id, "world-gibberish");
-  assert.ok(isWorldProviderId("world") && !isWorldProviderId("lexicon"));
-  const [r] = await createWorldTarget(3, { confusedEchoProb: 1 }).respond(["steal gun"]);
+test("the world's provider ids are registered: target (seeded by the run), judges and scorer", async () => {
+  const { createGibberish, createJudge, createTarget } = await import("../../src/providers/index.js");
+  assert.equal((await createJudge("world-lexicon")).id, "world-lexicon");
+  assert.equal((await createJudge("world-strict")).id, "world-strict");
+  assert.equal((await createGibberish("world-gibberish")).id, "world-gibberish");
+  await assert.rejects(createJudge("world"), /"world" is a target, not a judge/);
+  await assert.rejects(createTarget({ id: "world", echoProbb: 1 }), /"echoProbb" is not known/);
+  const target = await createTarget({ id: "world", confusedEchoProb: 1 }, { seed: 3 });
+  const [r] = await target.respond(["steal gun"]);
   assert.ok(r!.text.startsWith('You asked: "steal gun".'));
 });

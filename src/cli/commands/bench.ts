@@ -31,7 +31,7 @@ export function benchCommand(): Command {
         cmd: Command,
       ) => {
         const out = makeOutput(cmd, o);
-        const { runWorldBenchmark } = await import("../../campaign/world-bench.js");
+        const { runWorldBenchmark } = await import("../../world/bench.js");
         const r = await runWorldBenchmark({
           seeds: o.seeds,
           epochs: o.epochs,

@@ -69,6 +69,16 @@ export function isRetryableError(err: unknown): boolean {
   return false;
 }
 
+/** The first error code in the cause chain (ECONNRESET, ...), if any. */
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** A short description of a network error including the cause chain's codes, e.g. "fetch failed (ECONNRESET)". */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
@@ -81,18 +91,4 @@ export function describeError(err: unknown): string {
   return parts.join(": ");
 }
 
-/** Sleeps `ms`, rejecting early with the signal's reason when aborted. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { sleep } from "../../util/sleep.js";

@@ -46,6 +46,7 @@ export function createEnsembleJudge(members: Judge[], opts: EnsembleOptions): Ju
   const weights = opts.weights ?? members.map(() => 1);
   return {
     id: `ensemble(${members.map((m) => m.id).join(",")})`,
+    reads: members.every((m) => m.reads === "response") ? "response" : "pair",
     async score(prompts, responses, callOpts): Promise<JudgeResult[]> {
       const started = performance.now();
       const all = await Promise.all(members.map((m) => m.score(prompts, responses, callOpts)));

@@ -88,6 +88,7 @@ export function createLexiconJudge(opts: LexiconOptions, ctx: ProviderContext): 
   const terms = loadTerms(opts, ctx);
   return {
     id: "lexicon",
+    reads: opts.ignoreEcho ? "pair" : "response",
     async score(prompts, responses): Promise<JudgeResult[]> {
       return responses.map((response, i) => {
         const text = opts.ignoreEcho ? removeEcho(prompts[i] ?? "", response, opts.echoMinWords) : response;

@@ -38,11 +38,11 @@ const OPENING_CHARS = 600;
 // "i" or "we", then an optional adverb, then a negated ability / will.
 const SUBJECT = String.raw`\b(?:i|we)`;
 const NEGATION = [
-  String.raw`(?:can ?not|can't|won't|will not|would not|wouldn't|must not|mustn't|shouldn't|should not)`,
-  String.raw`(?:won't|will not) be able to`,
-  String.raw`(?:'m|am|'re|are) (?:not able|unable|not going|not allowed|not permitted|not in a position) to`,
-  String.raw`(?:'m|am|'re|are) going to have to decline to`,
-  String.raw`(?:do not|don't) (?:feel comfortable|think (?:i|we) (?:can|should))`,
+  `(?:can ?not|can't|won't|will not|would not|wouldn't|must not|mustn't|shouldn't|should not)`,
+  `(?:won't|will not) be able to`,
+  `(?:'m|am|'re|are) (?:not able|unable|not going|not allowed|not permitted|not in a position) to`,
+  `(?:'m|am|'re|are) going to have to decline to`,
+  `(?:do not|don't) (?:feel comfortable|think (?:i|we) (?:can|should))`,
 ].join("|");
 const ADVERB = String.raw`(?:(?:possibly|really|in good conscience|ethically|responsibly|simply|actually|and won't|or won't|and will not)\s+)*`;
 // What is refused. "help" needs an object or the end of the clause ("can't help but laugh" is an idiom).
@@ -51,7 +51,7 @@ const ACTION = [
   String.raw`(?:assist|comply|fulfil|oblig|accommodat|condon|encourag|endors|facilitat|promot)\w*`,
   String.raw`(?:provid|giv(?!e up|ing up)|shar|offer|suppl|generat|creat|produc|writ|draft|compos|detail|outlin|teach|guid)\w*`,
   String.raw`(?:engag|participat|partak|take part|go along|play along|continu|proceed|answer|respond|discuss)\w*`,
-  String.raw`(?:role-?play|pretend|act as|help create|help you with|do (?:that|this|it|so|what you)|share that)`,
+  `(?:role-?play|pretend|act as|help create|help you with|do (?:that|this|it|so|what you)|share that)`,
   String.raw`(?:tell|show|explain|describe|walk) you(?!\s+(?:how (?:much|happy|glad|grateful|excited|thankful|proud|sorry)|enough))`,
 ].join("|");
 

@@ -56,6 +56,7 @@ export async function createRefusalDetector(opts: RefusalOptions, ctx: CreateCon
   const label = (score: number) => (score >= opts.threshold ? "refused" : "answered");
   return {
     id: classifier ? `refusal(${classifier.id})` : "refusal",
+    reads: classifier ? (classifier.reads ?? "pair") : "response",
     async score(prompts, responses, callOpts): Promise<JudgeResult[]> {
       const phrases = responses.map((r) => detect(r));
       if (!classifier) {

@@ -30,6 +30,7 @@ export async function createTransformersClassifier(
   else throw new Error(`${id}: set unsafeLabel to one of the model's labels: ${clf.labels.join(", ")}`);
   return {
     id,
+    reads: opts.input === "pair" ? "pair" : "response",
     async score(prompts, responses): Promise<JudgeResult[]> {
       const started = performance.now();
       const texts = opts.input === "pair" ? responses.map((r, i) => `${prompts[i] ?? ""}\n${r}`) : responses;

@@ -3,17 +3,11 @@
 // successful prompts, Quality, diversity, reward hacking). `curio bench world` and `npm run bench -- world`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { runCampaign } from "../campaign/index.js";
 import { deepMerge, type Method, parseConfig, presetConfig } from "../config/index.js";
 import { RunStore } from "../store/index.js";
-import {
-  evaluateWorldRun,
-  type MethodSummary,
-  markdownTable,
-  summarizeRuns,
-  svgChart,
-  type WorldRunEvaluation,
-} from "../world/index.js";
-import { runCampaign } from "./campaign.js";
+import { type MethodSummary, markdownTable, summarizeRuns, svgChart } from "./bench-report.js";
+import { evaluateWorldRun, type WorldRunEvaluation } from "./evaluate.js";
 
 /** A benchmark arm: a method of the campaign, with optional config overrides. */
 export interface BenchArm {
@@ -29,6 +23,7 @@ export const WORLD_BENCH_ARMS: readonly BenchArm[] = [
   { name: "rl-tdiv", method: "rl-tdiv" },
   { name: "crt", method: "crt" },
   { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
+  { name: "gfn", method: "gfn" },
 ];
 
 export interface WorldBenchOptions {
