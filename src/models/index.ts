@@ -7,6 +7,7 @@ export {
   CHAT_TEMPLATE_FILE,
   type ChatRenderOptions,
   ChatTemplate,
+  type ChatContentPart,
   type ChatTemplateMessage,
   loadChatTemplate,
   strftime,
