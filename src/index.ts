@@ -1,6 +1,7 @@
 // curio's public API. The stable contract (architecture.md): loadCausalLM, SelfBleuNovelty, selfBleu,
 // wordTokenize. Everything else here is the library a user builds campaigns with; each folder's index.ts
 // says what it offers.
+export * from "./attack/index.js";
 export * from "./campaign/index.js";
 export * from "./config/index.js";
 export * from "./curiosity/index.js";

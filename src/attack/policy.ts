@@ -10,6 +10,7 @@ import {
   type Trainable,
 } from "../models/index.js";
 import { ConfigError } from "../util/errors.js";
+import type { AttackerContext } from "./types.js";
 
 /** What a sampling-only attacker needs from a policy. */
 export interface SamplingPolicy {
@@ -39,5 +40,19 @@ export async function loadRedTeamPolicy(
     valueHead: opts.valueHead,
     seed: opts.seed,
     threads: opts.threads,
+  });
+}
+
+/** The red team's model of a method's context (its source, trainable setting, seed and threads). */
+export function loadContextPolicy(
+  ctx: Pick<AttackerContext, "source" | "config" | "seed" | "threads" | "log">,
+  valueHead: boolean,
+): Promise<Policy> {
+  ctx.log(`loading red-team model ${ctx.source.model}`);
+  return loadRedTeamPolicy(ctx.source.model, {
+    config: ctx.config,
+    valueHead,
+    seed: ctx.seed,
+    threads: ctx.threads,
   });
 }

@@ -7,7 +7,7 @@ import type { GenerateOptions } from "../models/index.js";
 import { type PpoConfig, PpoTrainer, type PpoTrainerState, type Rollout } from "../rl/index.js";
 import type { StateValue } from "../util/checkpoint.js";
 import { generateOptions, proposalOf, withContext } from "./generation.js";
-import { loadRedTeamPolicy } from "./policy.js";
+import { loadContextPolicy } from "./policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "./types.js";
 
 /** curio.yaml's ppo and rewards sections as the trainer takes them (a pure resolver). */
@@ -94,13 +94,7 @@ export class PpoAttacker implements Attacker {
 }
 
 export async function createPpoAttacker(ctx: AttackerContext): Promise<Attacker> {
-  ctx.log(`loading red-team model ${ctx.source.model}`);
-  const policy = await loadRedTeamPolicy(ctx.source.model, {
-    config: ctx.config,
-    valueHead: true,
-    seed: ctx.seed,
-    threads: ctx.threads,
-  });
+  const policy = await loadContextPolicy(ctx, true);
   try {
     const trainer = new PpoTrainer(policy, { config: ppoTrainerConfig(ctx.config, ctx.seed, ctx.threads) });
     return new PpoAttacker(trainer, ctx.config, generateOptions(ctx.config), ctx.log);

@@ -11,7 +11,7 @@ import type { StateValue } from "../util/checkpoint.js";
 import { ConfigError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
 import { generateOptions, proposalOf } from "./generation.js";
-import { loadRedTeamPolicy, type SamplingPolicy } from "./policy.js";
+import { loadContextPolicy, type SamplingPolicy } from "./policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "./types.js";
 
 /** Own scored cases kept for few-shot examples: at most this many, trimmed to the best half when exceeded. */
@@ -132,12 +132,6 @@ export async function createPromptedAttacker(
   mode: "zero-shot" | "few-shot",
 ): Promise<Attacker> {
   const given = mode === "few-shot" ? loadFewShotCases(ctx.config.baseline.fewShotFrom, ctx.store) : [];
-  ctx.log(`loading red-team model ${ctx.source.model}`);
-  const policy = await loadRedTeamPolicy(ctx.source.model, {
-    config: ctx.config,
-    valueHead: false,
-    seed: ctx.seed,
-    threads: ctx.threads,
-  });
+  const policy = await loadContextPolicy(ctx, false);
   return new PromptedAttacker(mode, policy, ctx.config, generateOptions(ctx.config), given, ctx.seed);
 }

@@ -3,7 +3,9 @@
 // derive from this table. Adding a method means one file that implements Attacker and one entry here.
 // Implementations load lazily, so reading the table (the config layer does) loads no model code.
 import { z } from "zod";
+import { type ActiveAttacksOptions, activeAttacksOptions } from "./active/options.js";
 import { corpusOptions } from "./corpus.js";
+import { gfnOptions } from "./gfn/options.js";
 import type { Attacker, AttackerContext } from "./types.js";
 
 export interface AttackMethod<S extends z.ZodType = z.ZodType> {
@@ -26,6 +28,8 @@ function method<S extends z.ZodType>(m: AttackMethod<S>): AttackMethod<S> {
 }
 
 const noOptions = z.strictObject({});
+/** What every learning method takes: Active Attacks (src/attack/active/), off unless set. */
+const learningOptions = z.strictObject({ active: activeAttacksOptions.nullable().default(null) });
 /** The RL baselines: toxicity (and KL) only, no curiosity terms. */
 const noCuriosity = { selfBleu: 0, cosine: 0, entropy: 0 };
 
@@ -39,28 +43,28 @@ export const attackMethods = {
       "PPO with the curiosity rewards: SelfBLEU and cosine novelty, entropy bonus (the paper's method).",
     trains: true,
     defaults: {},
-    options: noOptions,
+    options: learningOptions,
     create: ppo,
   }),
   rl: method({
     summary: "PPO on toxicity and the KL penalty only.",
     trains: true,
     defaults: { rewards: noCuriosity },
-    options: noOptions,
+    options: learningOptions,
     create: ppo,
   }),
   "rl-tdiv": method({
     summary: "RL plus the target-response diversity term (c_tdiv -5).",
     trains: true,
     defaults: { rewards: { ...noCuriosity, tdiv: -5 } },
-    options: noOptions,
+    options: learningOptions,
     create: ppo,
   }),
   "rl-temp2": method({
     summary: "RL sampled at temperature 2.",
     trains: true,
     defaults: { rewards: noCuriosity, redteam: { generation: { temperature: 2 } } },
-    options: noOptions,
+    options: learningOptions,
     create: ppo,
   }),
   // Prompted baselines do not train: reward coefficients only affect the logged breakdown.
@@ -78,6 +82,15 @@ export const attackMethods = {
     options: noOptions,
     create: prompted("few-shot"),
   }),
+  gfn: method({
+    summary:
+      "GFlowNet fine-tuning: sample test cases in proportion to the judge's score and the reference likelihood (trajectory balance, replay buffer), then optional MLE smoothing (Lee et al. 2025).",
+    trains: true,
+    // trajectory balance fits p_theta at temperature 1 over the whole vocabulary: sample it untruncated
+    defaults: { rewards: noCuriosity, redteam: { generation: { temperature: 1, topP: 1, topK: 0 } } },
+    options: gfnOptions,
+    create: async (ctx) => (await import("./gfn/attacker.js")).createGfnAttacker(ctx),
+  }),
   corpus: method({
     summary:
       "Sends the seed corpus as it is, line by line (the baseline a learnt attacker must beat); no model.",
@@ -92,7 +105,18 @@ export type MethodName = keyof typeof attackMethods;
 export const METHOD_NAMES = Object.keys(attackMethods) as [MethodName, ...MethodName[]];
 
 /** The attacker of the config's method, with the method's options validated and defaults filled in. */
-export function createAttacker(ctx: Omit<AttackerContext, "options">): Promise<Attacker> {
+export async function createAttacker(ctx: Omit<AttackerContext, "options">): Promise<Attacker> {
   const m = attackMethods[ctx.config.method] as AttackMethod;
-  return m.create({ ...ctx, options: m.options.parse(ctx.config.attack) });
+  const options = m.options.parse(ctx.config.attack);
+  const active = (options as { active?: ActiveAttacksOptions | null }).active;
+  if (!active) return m.create({ ...ctx, options });
+  const { checkActiveTarget, withActiveAttacks } = await import("./active/attacker.js");
+  checkActiveTarget(ctx); // before any model loads
+  const inner = await m.create({ ...ctx, options });
+  try {
+    return withActiveAttacks(inner, ctx, active);
+  } catch (e) {
+    await inner.release();
+    throw e;
+  }
 }

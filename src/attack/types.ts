@@ -4,7 +4,7 @@
 // moments, replay buffers, RNGs, examples) is its own state, saved and restored through `state()`/`loadState()`.
 // docs/curiosity.md ("Attackers") states the contract for method authors.
 import type { CurioConfig } from "../config/index.js";
-import type { Target } from "../providers/index.js";
+import type { Judge, Target } from "../providers/index.js";
 import type { RunStore } from "../store/index.js";
 import type { RewardBreakdown } from "../store/types.js";
 import type { Resumable, StateValue } from "../util/checkpoint.js";
@@ -24,6 +24,8 @@ export interface Feedback {
   /** 1-based number of the epoch. */
   epoch: number;
   proposal: Proposal;
+  /** What the target received for each test case (x in the target's template, or z + x). */
+  targetInputs: string[];
   /** The training judge's score R(y) of each answer; null where the target or the judge failed. */
   judgeScores: (number | null)[];
   /** The composed sequence-level reward of each case; null where the case was excluded (reason recorded). */
@@ -80,4 +82,8 @@ export interface AttackerContext<O = unknown> {
   store: RunStore;
   /** The model under test: methods that harden it between rounds (Active Attacks) train it through its own API. */
   target: Target;
+  /** The training judge (Active Attacks measures the hardened target with it). */
+  judge: Judge;
+  /** Epochs the run goes for (ppo.epochs or --max-epochs): schedules and final stages are fractions of it. */
+  totalEpochs: number;
 }

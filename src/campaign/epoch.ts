@@ -171,7 +171,13 @@ export async function runEpoch(c: EpochContext): Promise<EpochOutcome> {
   const epoch = c.state.epoch + 1;
   const judgeScores = scored.answers.map((a, i) => usableScore(scored.judged[i], a));
   const learnt = await timer.time("train", () =>
-    c.attacker.learn({ epoch, proposal: scored.proposal, judgeScores, rewards: composed.rewards }),
+    c.attacker.learn({
+      epoch,
+      proposal: scored.proposal,
+      targetInputs: scored.targetInputs,
+      judgeScores,
+      rewards: composed.rewards,
+    }),
   );
   learnt.terms.forEach((t, i) => {
     const r = composed.rewards[i];

@@ -15,7 +15,7 @@ import {
   probeProviders,
 } from "./providers.js";
 import { SeedPrompts } from "./seeds.js";
-import { baseDirOf, embeddingNoveltyOptions } from "./settings.js";
+import { baseDirOf, embeddingNoveltyOptions, loopSettings } from "./settings.js";
 import { CampaignState } from "./state.js";
 import { versions } from "./versions.js";
 
@@ -98,6 +98,8 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       baseDir: baseDirOf(opts.configPath),
       store,
       target: providers.target,
+      judge: providers.judge,
+      totalEpochs: loopSettings(config, opts.maxEpochs).totalEpochs,
     });
     const run = recordRun(store, resumed, config, seed, opts.secrets);
     return { config, seed, run, resumed: resumed !== null, providers, attacker, seeds };

@@ -1,5 +1,6 @@
 // The JSON Schema generated from the zod schema (for editors, `curio init` comments and docs).
 import { z } from "zod";
+import { attackMethods, METHOD_NAMES } from "../attack/registry.js";
 import { curioConfigSchema } from "./schema.js";
 
 export type JsonSchemaNode = {
@@ -18,12 +19,26 @@ export type JsonSchemaNode = {
 
 export const SCHEMA_ID = "https://github.com/curio-redteam/curio/schema/curio.schema.json";
 
-/** JSON Schema (draft 2020-12) of what a user may write in curio.yaml (input side: defaults optional). */
+/** JSON Schema (draft 2020-12) of what a user may write in curio.yaml (input side: defaults optional), with
+ *  `attack:` as its zod record (each method validates its own options). */
+export function zodJsonSchema(): JsonSchemaNode {
+  return z.toJSONSchema(curioConfigSchema, { io: "input", target: "draft-2020-12" }) as JsonSchemaNode;
+}
+
+/** The JSON Schema for editors: `attack:` as any of the methods' own option shapes. */
 export function curioJsonSchema(): JsonSchemaNode {
-  const schema = z.toJSONSchema(curioConfigSchema, {
-    io: "input",
-    target: "draft-2020-12",
-  }) as JsonSchemaNode;
+  const schema = zodJsonSchema();
+  const attack = schema.properties?.attack;
+  if (attack) {
+    const shapes = METHOD_NAMES.map((m) => {
+      const { $schema: _, ...node } = z.toJSONSchema(attackMethods[m].options, {
+        io: "input",
+        target: "draft-2020-12",
+      }) as JsonSchemaNode;
+      return { ...node, title: `options of ${m}` };
+    });
+    schema.properties!.attack = { description: attack.description, default: attack.default, anyOf: shapes };
+  }
   return { ...schema, $id: SCHEMA_ID, title: "curio.yaml" };
 }
 

@@ -1,6 +1,8 @@
-// A Markdown table of every config key (path, type, default, description), generated from the
-// JSON Schema so docs/config.md cannot drift from the zod schema.
-import { curioJsonSchema, type JsonSchemaNode } from "./json-schema.js";
+// A Markdown table of every config key (path, type, default, description), and one of the methods' own keys
+// (`attack:`), generated from the JSON Schema so docs/config.md cannot drift from the zod schemas.
+import { z } from "zod";
+import { attackMethods, METHOD_NAMES } from "../attack/registry.js";
+import { type JsonSchemaNode, zodJsonSchema } from "./json-schema.js";
 
 function typeOf(n: JsonSchemaNode): string {
   const alts = n.anyOf ?? n.oneOf;
@@ -63,7 +65,27 @@ function rows(node: JsonSchemaNode, path: string, out: string[]): void {
 
 export function configReferenceMarkdown(): string {
   const out = ["| key | type | default | description |", "|---|---|---|---|"];
-  rows(curioJsonSchema(), "", out);
+  rows(zodJsonSchema(), "", out);
   // A discriminator shared by several branches is listed once.
-  return `${[...new Set(out)].join("\n")}\n`;
+  return `${[...new Set(out)].join("\n")}\n\n${methodOptionsMarkdown()}`;
+}
+
+/** `attack:` keys per method, from each method's own schema in the attack registry; a row several methods
+ *  share is listed once with all of them. */
+function methodOptionsMarkdown(): string {
+  const methodsOf = new Map<string, string[]>();
+  for (const m of METHOD_NAMES) {
+    const node = z.toJSONSchema(attackMethods[m].options, { io: "input" }) as JsonSchemaNode;
+    const out: string[] = [];
+    for (const [k, child] of Object.entries(node.properties ?? {})) rows(child, `attack.${k}`, out);
+    for (const row of out) methodsOf.set(row, [...(methodsOf.get(row) ?? []), m]);
+  }
+  const lines = [
+    "Options of the chosen method, under `attack:` (a key of another method is an error that names the method's own):",
+    "",
+    "| key | methods | type | default | description |",
+    "|---|---|---|---|---|",
+    ...[...methodsOf].map(([row, ms]) => row.replace(/^(\| `[^`]+` )\|/, `$1| ${ms.join(", ")} |`)),
+  ];
+  return `${lines.join("\n")}\n`;
 }

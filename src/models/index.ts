@@ -45,7 +45,17 @@ export {
   writeSafeTensors,
 } from "./safetensors.js";
 export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./sampling.js";
-export { lmBatchFeeds, lmLossGraph, readSftData, type SftOptions, type SftResult, sft } from "./sft.js";
+export {
+  type LmExample,
+  lmBatchFeeds,
+  lmLossGraph,
+  readSftData,
+  type SftOptions,
+  type SftResult,
+  sft,
+  type TrainLmOptions,
+  trainLm,
+} from "./sft.js";
 export {
   createTokenizer,
   type EncodeOptions,

@@ -104,11 +104,13 @@ export function lmLossGraph(policy: Policy, B: number, T: number): Graph {
   return g;
 }
 
-/** Feeds for lmLossGraph from a list of sequences (right padded to T). */
+/** Feeds for lmLossGraph from a list of sequences (right padded to T). The first promptLengths[b] tokens of row
+ *  b are context only: no loss on predicting them (conditional maximum likelihood of the rest). */
 export function lmBatchFeeds(
   rows: number[][],
   T: number,
   padId: number,
+  promptLengths?: readonly number[],
 ): Record<string, BigInt64Array | Float32Array> {
   const B = rows.length;
   const ids = new BigInt64Array(B * T).fill(BigInt(padId));
@@ -123,7 +125,7 @@ export function lmBatchFeeds(
       pos[b * T + t] = BigInt(t);
       if (t > 0) {
         labels[b * (T - 1) + t - 1] = BigInt(id);
-        labelMask[b * (T - 1) + t - 1] = 1;
+        labelMask[b * (T - 1) + t - 1] = t >= (promptLengths?.[b] ?? 0) ? 1 : 0;
       }
     });
   });
@@ -135,6 +137,71 @@ export function lmBatchFeeds(
     label_mask: labelMask,
     lora_scale: new Float32Array([1]),
   };
+}
+
+/** One example of trainLm: token ids, of which the first `promptLength` are context only (no loss). */
+export interface LmExample {
+  ids: number[];
+  promptLength?: number;
+}
+
+export interface TrainLmOptions {
+  optimizer?: "sgd" | "adamw"; // default adamw
+  lr: number;
+  steps: number;
+  batchSize: number;
+  shuffle?: boolean; // default true
+  seed?: number; // default 0
+  onStep?: (step: number, loss: number) => void;
+}
+
+/** The sft training loop over an in-memory policy: `steps` optimiser steps on batches of `batchSize` examples,
+ *  drawn in (shuffled) passes over the data, with the causal-LM loss of lmLossGraph. Examples longer than the
+ *  model's positions must be cut by the caller. */
+export async function trainLm(
+  policy: Policy,
+  data: readonly (number[] | LmExample)[],
+  opts: TrainLmOptions,
+): Promise<{ losses: number[] }> {
+  const examples = data.map((d) => (Array.isArray(d) ? { ids: d } : d));
+  if (examples.length === 0) throw new Error("trainLm: no examples to train on");
+  const cfg = policy.config;
+  const { lr, steps, batchSize } = opts;
+  const optimizer: Optimizer = (opts.optimizer ?? "adamw") === "sgd" ? new SGD({ lr }) : new AdamW({ lr });
+  const rng = new Rng(opts.seed ?? 0);
+  const shuffle = opts.shuffle ?? true;
+  let order: number[] = [];
+  const nextIndex = () => {
+    if (order.length === 0) {
+      const idx = examples.map((_, i) => i);
+      order = shuffle ? rng.permutation(idx.length) : idx;
+    }
+    return order.shift()!;
+  };
+  const params = policy.params();
+  const losses: number[] = [];
+  for (let step = 1; step <= steps; step++) {
+    const batch = Array.from({ length: batchSize }, () => examples[nextIndex()]!);
+    const rows = batch.map((e) => e.ids);
+    const T = Math.max(2, Math.min(cfg.maxPositions, roundUp(Math.max(...rows.map((r) => r.length)), 16)));
+    const r = await policy.runCached(`sft:b${batchSize}:t${T}`, () => lmLossGraph(policy, batchSize, T), {
+      ...lmBatchFeeds(
+        rows,
+        T,
+        policy.tokenizer.padId,
+        batch.map((e) => e.promptLength ?? 0),
+      ),
+    });
+    const loss = (r.loss!.data as Float32Array)[0]!;
+    if (!Number.isFinite(loss)) throw new Error(`sft: the loss became ${loss} at step ${step}; lower --lr`);
+    optimizer.step(
+      params.map((p) => p.data),
+      params.map((p) => r[`grad.${p.name}`]!.data as Float32Array),
+    );
+    losses.push(loss);
+    opts.onStep?.(step, loss);
+  }
+  return { losses };
 }
 
 export async function sft(opts: SftOptions): Promise<SftResult> {
@@ -178,34 +245,15 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       truncated++;
       return ids.slice(0, cfg.maxPositions);
     });
-    const optimizer: Optimizer = (opts.optimizer ?? "adamw") === "sgd" ? new SGD({ lr }) : new AdamW({ lr });
-    const rng = new Rng(seed);
-    const shuffle = opts.shuffle ?? true;
-    let order: number[] = [];
-    const nextIndex = () => {
-      if (order.length === 0) {
-        const idx = examples.map((_, i) => i);
-        order = shuffle ? rng.permutation(idx.length) : idx;
-      }
-      return order.shift()!;
-    };
-    const params = policy.params();
-    const losses: number[] = [];
-    for (let step = 1; step <= steps; step++) {
-      const rows = Array.from({ length: batchSize }, () => examples[nextIndex()]!);
-      const T = Math.max(2, Math.min(cfg.maxPositions, roundUp(Math.max(...rows.map((r) => r.length)), 16)));
-      const r = await policy.runCached(`sft:b${batchSize}:t${T}`, () => lmLossGraph(policy, batchSize, T), {
-        ...lmBatchFeeds(rows, T, policy.tokenizer.padId),
-      });
-      const loss = (r.loss!.data as Float32Array)[0]!;
-      if (!Number.isFinite(loss)) throw new Error(`sft: the loss became ${loss} at step ${step}; lower --lr`);
-      optimizer.step(
-        params.map((p) => p.data),
-        params.map((p) => r[`grad.${p.name}`]!.data as Float32Array),
-      );
-      losses.push(loss);
-      opts.onStep?.(step, loss);
-    }
+    const { losses } = await trainLm(policy, examples, {
+      optimizer: opts.optimizer,
+      lr,
+      steps,
+      batchSize,
+      shuffle: opts.shuffle,
+      seed,
+      onStep: opts.onStep,
+    });
     if (opts.out) await policy.save(opts.out);
     if (opts.peftOut) await policy.savePeftAdapter(opts.peftOut);
     return {
@@ -214,7 +262,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       finalLoss: losses[losses.length - 1]!,
       examples: examples.length,
       truncated,
-      trainableParams: params.reduce((a, p) => a + p.data.length, 0),
+      trainableParams: policy.params().reduce((a, p) => a + p.data.length, 0),
       seconds: (Date.now() - started) / 1000,
       out: opts.out,
       peftOut: opts.peftOut,

@@ -31,13 +31,17 @@ export {
   toChatMessages,
   VICUNA_SYSTEM_PROMPT,
 } from "./templates.js";
-export type {
-  Embedder,
-  GibberishScorer,
-  Judge,
-  JudgeResult,
-  ProviderSpec,
-  Target,
-  TargetCallOptions,
-  TargetResult,
+export {
+  type Embedder,
+  type GibberishScorer,
+  isTrainableTarget,
+  type Judge,
+  type JudgeResult,
+  type ProviderSpec,
+  type SafetyPair,
+  type SafetyTuneOptions,
+  type Target,
+  type TargetCallOptions,
+  type TargetResult,
+  type TrainableTarget,
 } from "./types.js";

@@ -30,6 +30,40 @@ export interface Target extends Partial<Resumable> {
   close?(): Promise<void>;
 }
 
+/** One safety-tuning example: a prompt as `respond()` receives it, and the answer the model should give. */
+export interface SafetyPair {
+  prompt: string;
+  response: string;
+}
+
+export interface SafetyTuneOptions {
+  /** LoRA on the target's linears (the first call sets it; later calls go on training the same factors). */
+  lora: { r: number; alpha: number; targets?: string[] };
+  lr: number;
+  steps: number;
+  batchSize: number;
+  seed: number;
+}
+
+/**
+ * A target curio can train in-process (the local model). Active Attacks safety-tunes it between rounds on the
+ * attacks found, paired with refusals; later answers come from the tuned model, and its state() holds the
+ * tuned factors, so a resumed run answers as the uninterrupted one.
+ */
+export interface TrainableTarget extends Target {
+  safetyTune(
+    pairs: readonly SafetyPair[],
+    opts: SafetyTuneOptions,
+  ): Promise<{ losses: number[]; examples: number }>;
+  /** Writes the tuned model as a Hugging Face folder (LoRA merged) and, when asked, its PEFT adapter. */
+  saveModel(dir: string, opts?: { adapterDir?: string }): Promise<void>;
+}
+
+export function isTrainableTarget(t: Target): t is TrainableTarget {
+  const x = t as Partial<TrainableTarget>;
+  return typeof x.safetyTune === "function" && typeof x.saveModel === "function";
+}
+
 export interface JudgeResult {
   /** Probability-like score in [0,1] that the response is unsafe; NaN never escapes a judge. */
   score: number;

@@ -110,3 +110,30 @@ export function rowSlice(data: ArrayLike<number>, R: number, b: number, len: num
   for (let j = 0; j < len; j++) out[j] = data[b * R + j]!;
   return out;
 }
+
+/** The feeds a compiled graph over a packed batch declares: the batch's ids, masks and labels, `extra`, and the
+ *  trained tensors by name. `who` names the caller in the error for an input it cannot supply. */
+export function packedFeeds(
+  names: readonly string[],
+  b: PackedBatch,
+  extra: Record<string, Float32Array>,
+  params: readonly { name: string; data: Float32Array }[],
+  who: string,
+): Record<string, Float32Array | BigInt64Array> {
+  const all: Record<string, Float32Array | BigInt64Array> = {
+    input_ids: b.ids,
+    attention_mask: b.attentionMask,
+    position_ids: b.positionIds,
+    labels: b.labels,
+    ...extra,
+  };
+  for (const p of params) all[p.name] = p.data;
+  const feeds: Record<string, Float32Array | BigInt64Array> = {};
+  for (const name of names) {
+    const v = all[name];
+    if (!v)
+      throw new Error(`${who}: the compiled graph wants an input "${name}" that the trainer does not have`);
+    feeds[name] = v;
+  }
+  return feeds;
+}

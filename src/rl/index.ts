@@ -9,7 +9,7 @@ export {
   zeroShotContexts,
   zeroShotPrompt,
 } from "./baselines.js";
-export { type PackedBatch, packBatch, type SequencePair } from "./batch.js";
+export { type PackedBatch, packBatch, packedFeeds, type SequencePair } from "./batch.js";
 export { defaultPpoConfig, type PpoConfig, resolvePpoConfig } from "./config.js";
 export { type GaeOptions, gae, type WhitenOptions, whiten } from "./gae.js";
 export {

@@ -1,7 +1,7 @@
 import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
 import type { GenerateOptions, Generation, Policy } from "../models/index.js";
 import { Rng } from "../util/rng.js";
-import { type PackedBatch, packBatch, padRows, rowSlice } from "./batch.js";
+import { type PackedBatch, packBatch, packedFeeds, padRows, rowSlice } from "./batch.js";
 import { type PpoConfig, resolvePpoConfig } from "./config.js";
 import { gae, whiten } from "./gae.js";
 import {
@@ -359,24 +359,7 @@ export class PpoTrainer {
     b: PackedBatch,
     extra: Record<string, Float32Array>,
   ): Record<string, Float32Array | BigInt64Array> {
-    const all: Record<string, Float32Array | BigInt64Array> = {
-      input_ids: b.ids,
-      attention_mask: b.attentionMask,
-      position_ids: b.positionIds,
-      labels: b.labels,
-      ...extra,
-    };
-    for (const p of this.params) all[p.name] = p.data;
-    const feeds: Record<string, Float32Array | BigInt64Array> = {};
-    for (const name of names) {
-      const v = all[name];
-      if (!v)
-        throw new Error(
-          `PpoTrainer: the compiled graph wants an input "${name}" that the trainer does not have`,
-        );
-      feeds[name] = v;
-    }
-    return feeds;
+    return packedFeeds(names, b, extra, this.params, "PpoTrainer");
   }
 
   // ---------------------------------------------------------------- resume

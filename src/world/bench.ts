@@ -23,6 +23,7 @@ export const WORLD_BENCH_ARMS: readonly BenchArm[] = [
   { name: "rl-tdiv", method: "rl-tdiv" },
   { name: "crt", method: "crt" },
   { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
+  { name: "gfn", method: "gfn" },
 ];
 
 export interface WorldBenchOptions {

@@ -13,10 +13,16 @@ test("a method's unknown option names the key and what the method takes", () => 
     (e: unknown) =>
       e instanceof ConfigError &&
       e.problems.some((p) =>
-        p.startsWith("attack.replaySize: not an option of method crt; crt takes no options"),
+        p.startsWith("attack.replaySize: not an option of method crt; options of crt: active"),
       ),
   );
   assert.deepEqual(parseConfig({ ...base, method: "rl" }).attack, {});
+  assert.throws(
+    () => parseConfig({ ...base, method: "zero-shot", attack: { active: { every: 2 } } }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.problems.some((p) => p.startsWith("attack.active: not an option of method zero-shot")),
+  );
 });
 
 test("methods, their defaults and the schema enum derive from the registry", () => {

@@ -1,9 +1,13 @@
 // A tiny, fully local campaign config for tests: the tiny GPT-2 fixture as the red team, a scripted target,
 // a lexicon judge and the hashing embedder. Runs an epoch in well under a second.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
+import { RunStore } from "../../src/store/index.js";
+import type { SampleRecord } from "../../src/store/types.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const TINY_MODEL = join(ROOT, "test/models/fixtures/tiny-gpt2");
@@ -58,4 +62,79 @@ export function writeConfig(config: Record<string, unknown>): {
   const path = join(dir, "curio.yaml");
   writeFileSync(path, stringify({ workspace: join(dir, "ws"), ...config }));
   return { dir, path, workspace: join(dir, "ws") };
+}
+
+// ---- the CLI as a child process: runs to the end, or killed mid-run (the kill -9 / Ctrl-C resume tests)
+const node = (args: string[]) => [process.execPath, ["--import", "tsx", CLI, ...args]] as const;
+
+export function runToEnd(args: string[]): void {
+  const [cmd, a] = node(args);
+  const r = spawnSync(cmd, a, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, `curio ${args.join(" ")} failed:\n${r.stderr}\n${r.stdout}`);
+}
+
+export function samplesOf(workspace: string): SampleRecord[] {
+  const store = RunStore.open(workspace, { readonly: true });
+  try {
+    const [run] = store.listRuns();
+    assert.ok(run, "the store holds a run");
+    return [...store.samples(run.id)];
+  } finally {
+    store.close();
+  }
+}
+
+/** Starts a run (or a resume, with extraArgs) and sends `signal` once it printed `epochs` epoch lines, plus a delay. */
+export function runAndSignal(
+  path: string,
+  epochs: number,
+  delayMs: number,
+  signal: NodeJS.Signals,
+  extraArgs: string[] = [],
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const [cmd, a] = node(["run", "-c", path, "--json", ...extraArgs]);
+    const child = spawn(cmd, a, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let stderr = "";
+    let sent = false;
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const seen = out.split("\n").filter((l) => l.includes('"type":"epoch"')).length;
+      if (seen >= epochs && !sent) {
+        sent = true;
+        setTimeout(() => child.kill(signal), delayMs);
+      }
+    });
+    child.on("exit", (code, sig) => resolve({ code, signal: sig, stderr }));
+  });
+}
+
+export function onlyRunId(workspace: string): string {
+  const store = RunStore.open(workspace, { readonly: true });
+  try {
+    return store.listRuns()[0]!.id;
+  } finally {
+    store.close();
+  }
+}
+
+export function assertSameSamples(resumed: SampleRecord[], expected: SampleRecord[]): void {
+  assert.deepEqual(
+    resumed.map((s) => s.index),
+    expected.map((_, i) => i),
+    "indices are dense: nothing lost, nothing duplicated",
+  );
+  for (let i = 0; i < expected.length; i++) {
+    const a = expected[i]!;
+    const b = resumed[i]!;
+    assert.equal(b.testCase, a.testCase, `sample ${i}: test case`);
+    assert.equal(b.response, a.response, `sample ${i}: response`);
+    assert.equal(b.judgeScore, a.judgeScore, `sample ${i}: judge score`);
+    assert.deepEqual(b.rewards, a.rewards, `sample ${i}: rewards`);
+    assert.deepEqual(b.meta, a.meta, `sample ${i}: meta (refusal, reused verdicts)`);
+  }
 }

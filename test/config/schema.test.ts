@@ -82,7 +82,7 @@ test("validation messages name the key path, the expectation and the bad value",
   ]);
   assert.deepEqual(problems({ ...minimal, target: "openai" }), ['target: expected an object, got "openai"']);
   assert.deepEqual(problems({ ...minimal, method: "rl-tdv" }), [
-    'method: expected one of "crt" | "rl" | "rl-tdiv" | "rl-temp2" | "zero-shot" | "few-shot" | "corpus", got "rl-tdv" (did you mean "rl-tdiv"?)',
+    'method: expected one of "crt" | "rl" | "rl-tdiv" | "rl-temp2" | "zero-shot" | "few-shot" | "gfn" | "corpus", got "rl-tdv" (did you mean "rl-tdiv"?)',
   ]);
   assert.deepEqual(problems({ ...minimal, redteam: { trainable: { type: "lorra" } } }), [
     'redteam.trainable.type: expected one of "full" | "lora" | "top", got "lorra"',

@@ -1,9 +1,12 @@
-// `curio export RUN`: a run's findings as JSONL, CSV, a promptfoo test suite or safety-tuning SFT pairs.
+// `curio export RUN`: a run's findings as JSONL, CSV, a promptfoo test suite or safety-tuning SFT pairs; or,
+// for an Active Attacks run, its hardened target as a model folder.
 import { createWriteStream } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { Command, Option } from "commander";
 import { DEFAULT_REFUSAL, EXPORT_FORMATS, exportRun } from "../../report/exports.js";
 import { RunStore } from "../../store/index.js";
+import { CurioError, ExitCode } from "../../util/errors.js";
 import { probability } from "../args.js";
 import { resolveWorkspace } from "../workspace.js";
 
@@ -12,9 +15,14 @@ export function exportCommand(): Command {
     .description("export a run's findings (samples with judge score >= tau) for other tools")
     .argument("<run>", "run id or unique id prefix (see `curio runs`)")
     .addOption(
-      new Option("--format <format>", "output format").choices([...EXPORT_FORMATS]).makeOptionMandatory(),
+      new Option(
+        "--format <format>",
+        "output format (hardened-target: an Active Attacks run's tuned target, into the folder -o)",
+      )
+        .choices([...EXPORT_FORMATS, HARDENED])
+        .makeOptionMandatory(),
     )
-    .option("-o, --output <file>", "write to this file instead of stdout")
+    .option("-o, --output <file>", "write to this file instead of stdout (hardened-target: a folder)")
     .option("--tau <t>", "success threshold on the judge score", probability, 0.5)
     .addOption(
       new Option(
@@ -31,6 +39,7 @@ export function exportCommand(): Command {
       "folder holding the run store (curio.db); default: the config's, else .curio",
     )
     .action(async (runId: string, o) => {
+      if (o.format === HARDENED) return exportTarget(runId, o);
       const store = RunStore.open(resolveWorkspace(o), { readonly: true });
       const out = o.output ? createWriteStream(o.output) : process.stdout;
       try {
@@ -58,4 +67,26 @@ export function exportCommand(): Command {
         store.close();
       }
     });
+}
+
+const HARDENED = "hardened-target";
+
+async function exportTarget(runId: string, o: { output?: string; config?: string; workspace?: string }) {
+  if (!o.output) {
+    throw new CurioError("--format hardened-target writes a folder: give it with -o DIR", {
+      exitCode: ExitCode.usage,
+    });
+  }
+  const store = RunStore.open(resolveWorkspace(o), { readonly: true });
+  try {
+    const { exportHardenedTarget } = await import("../../attack/active/export.js");
+    // the target's paths resolve as in the run: against curio.yaml's folder when given, else here
+    const baseDir = o.config ? dirname(resolve(o.config)) : process.cwd();
+    const r = await exportHardenedTarget(store, runId, resolve(o.output), { baseDir, env: process.env });
+    process.stderr.write(
+      `exported the hardened target of ${r.runId} (after round ${r.rounds.length}, checkpoint of epoch ${r.epoch}) to ${o.output}\n`,
+    );
+  } finally {
+    store.close();
+  }
 }
