@@ -1,12 +1,26 @@
-// GPT-2-small-shaped benchmarks (random weights made in memory), shapes matching bench_ppo_torch.py:
+// PPO-step and generation benchmarks on random weights made in memory. `--model` picks the shape: gpt2-small
+// (default), small (a 4-layer d 256 GPT-2), qwen2.5-0.5b (24 layers, d 896, 14 heads / 2 KV heads, MLP 4864,
+// vocab 151,936, tied; LoRA on the family's default q_proj + v_proj). PyTorch reference of the same workload:
+// scripts/fixtures/bench_ppo_families_torch.py --model NAME.
 //   ppo-step   one PPO-shaped update: batch 64 x 64 tokens, 20 response tokens, LoRA r 32 (alpha 16) on c_attn +
 //              value head; LM head at the response positions only; clipped ratio + clipped value loss;
 //              forward + backward + AdamW (lr 3e-5, betas 0.9/0.95, eps 1e-8, wd 1e-6). Also the reference
 //              (adapter-off) forward giving the response log-probs.
 //   generate   20 new tokens for 64 prompts of 44 tokens with the KV cache: temperature 0.7 + top-p 0.92, and greedy.
-// Prints seconds (median of 3 after one warm-up) and peak RSS as JSON. `npm run bench -- ppo-step [--small]`
+// Prints seconds (median of 3 after one warm-up) and peak RSS as JSON.
+//   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b] [--batch 64] [--threads 2]
 import { AdamW, Graph, gradients } from "../src/engine/index.js";
-import { type Gpt2Config, Gpt2Policy, gpt2WeightShapes, type TextTokenizer } from "../src/models/index.js";
+import {
+  type DecoderConfig,
+  decoderConfig,
+  FAMILIES,
+  type Gpt2Config,
+  Gpt2Policy,
+  gpt2DecoderConfig,
+  gpt2WeightShapes,
+  type TextTokenizer,
+  WeightStore,
+} from "../src/models/index.js";
 import { Rng } from "../src/util/rng.js";
 
 const GPT2_SMALL: Gpt2Config = {
@@ -21,47 +35,114 @@ const GPT2_SMALL: Gpt2Config = {
 };
 const SMALL: Gpt2Config = { ...GPT2_SMALL, nEmbd: 256, nLayer: 4, nHead: 4 };
 
-function config(args: string[]): Gpt2Config {
-  return args.includes("--small") ? SMALL : GPT2_SMALL;
+const QWEN25_05B: DecoderConfig = {
+  ...decoderConfig("qwen2", {
+    vocabSize: 151936,
+    maxPositions: 32768,
+    layers: 24,
+    width: 896,
+    heads: 14,
+    kvHeads: 2,
+    mlpWidth: 4864,
+    tiedHead: true,
+    bosTokenId: 151643,
+    eosTokenIds: [151645],
+  }),
+  positions: { kind: "rope", theta: 1e6 },
+};
+const MODELS = { "gpt2-small": GPT2_SMALL, small: SMALL, "qwen2.5-0.5b": QWEN25_05B } as const;
+
+function arg(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function config(args: string[]): Gpt2Config | DecoderConfig {
+  const name = arg(args, "--model") ?? (args.includes("--small") ? "small" : "gpt2-small");
+  if (!Object.hasOwn(MODELS, name)) {
+    throw new Error(`--model ${name}: unknown; choose one of ${Object.keys(MODELS).join(", ")}`);
+  }
+  const cfg = MODELS[name as keyof typeof MODELS];
+  const layers = arg(args, "--layers"); // fewer layers for a quick check of a shape
+  if (layers === undefined) return cfg;
+  return "nEmbd" in cfg ? { ...cfg, nLayer: Number(layers) } : { ...cfg, layers: Number(layers) };
+}
+
+/** GPT-2s as in bench_ppo_torch.py; other families like transformers' init: N(0, 0.02), zero biases, unit norms. */
+function modelWeights(
+  cfg: Gpt2Config | DecoderConfig,
+  seed: number,
+): WeightStore | Map<string, Float32Array> {
+  if ("nEmbd" in cfg) return randomWeights(cfg, seed);
+  const family = FAMILIES[cfg.modelType as keyof typeof FAMILIES];
+  const rng = new Rng(seed);
+  const store = new WeightStore();
+  for (const [name, shape] of family.weightShapes(cfg)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const init = family.init(name, cfg);
+    store.set(name, {
+      data: "fill" in init ? new Float32Array(n).fill(init.fill) : normal(n, init.std, rng),
+      shape,
+    });
+  }
+  return store;
+}
+
+const shapeOf = (cfg: Gpt2Config | DecoderConfig) => {
+  const c = "nEmbd" in cfg ? gpt2DecoderConfig(cfg) : cfg;
+  return {
+    model_type: c.modelType,
+    layers: c.layers,
+    d: c.width,
+    heads: c.heads,
+    kv_heads: c.kvHeads,
+    vocab: c.vocabSize,
+  };
+};
+
+/** n draws of N(0, std^2), two per Box-Muller pair. */
+function normal(n: number, std: number, seed: number | Rng): Float32Array {
+  const rng = typeof seed === "number" ? new Rng(seed) : seed;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
+    const t = 2 * Math.PI * rng.next();
+    out[i] = r * Math.cos(t) * std;
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t) * std;
+  }
+  return out;
 }
 
 /** Random weights like bench_ppo_torch.py: N(0, 0.02) matrices, zero biases, unit LayerNorms. */
 function randomWeights(cfg: Gpt2Config, seed: number): Map<string, Float32Array> {
   const rng = new Rng(seed);
-  const normal = (n: number, std: number) => {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(1 - rng.next()));
-      const t = 2 * Math.PI * rng.next();
-      out[i] = r * Math.cos(t) * std;
-      if (i + 1 < n) out[i + 1] = r * Math.sin(t) * std;
-    }
-    return out;
-  };
   const w = new Map<string, Float32Array>();
   for (const [name, shape] of gpt2WeightShapes(cfg)) {
     const n = shape.reduce((a, b) => a * b, 1);
     if (/ln_\d\.weight|ln_f\.weight/.test(name)) w.set(name, new Float32Array(n).fill(1));
     else if (shape.length === 1) w.set(name, new Float32Array(n));
-    else w.set(name, normal(n, name === "wpe.weight" ? 0.01 : 0.02));
+    else w.set(name, normal(n, name === "wpe.weight" ? 0.01 : 0.02, rng));
   }
   return w;
 }
 
-const idTokenizer = (cfg: Gpt2Config): TextTokenizer => ({
-  encode: () => {
-    throw new Error("the benchmark feeds token ids");
-  },
-  decode: (ids) => ids.join(" "),
-  eosId: cfg.eosTokenId,
-  eosIds: [cfg.eosTokenId],
-  padId: cfg.eosTokenId,
-  bosId: null,
-  addsBos: false,
-  vocabSize: cfg.vocabSize,
-  chatTemplate: null,
-  tokenId: () => undefined,
-});
+const idTokenizer = (cfg: Gpt2Config | DecoderConfig): TextTokenizer => {
+  const eos = "nEmbd" in cfg ? cfg.eosTokenId : cfg.eosTokenIds[0]!;
+  return {
+    encode: () => {
+      throw new Error("the benchmark feeds token ids");
+    },
+    decode: (ids) => ids.join(" "),
+    eosId: eos,
+    eosIds: [eos],
+    padId: eos,
+    bosId: null,
+    addsBos: false,
+    vocabSize: cfg.vocabSize,
+    chatTemplate: null,
+    tokenId: () => undefined,
+  };
+};
 
 /** Median wall seconds of `runs` runs after `warmup`, and the median process CPU seconds (all threads). */
 async function timeit(
@@ -89,13 +170,13 @@ const threads = (args: string[]) => Number(args[args.indexOf("--threads") + 1]) 
 
 async function ppoStep(args: string[]): Promise<void> {
   const cfg = config(args);
-  const B = 64;
+  const B = Number(arg(args, "--batch") ?? 64);
   const S = 64;
   const R = 20;
   const Q = S - R;
   const start = Q - 1; // logprob index i predicts token i+1
   const tBuild = performance.now();
-  const policy = Gpt2Policy.fromWeights(cfg, randomWeights(cfg, 0), idTokenizer(cfg), {
+  const policy = Gpt2Policy.fromWeights(cfg, modelWeights(cfg, 0), idTokenizer(cfg), {
     trainable: { kind: "lora", r: 32, alpha: 16 },
     valueHead: true,
     threads: threads(args),
@@ -174,9 +255,7 @@ async function ppoStep(args: string[]): Promise<void> {
     JSON.stringify({
       bench: "ppo-step",
       shape: {
-        layers: cfg.nLayer,
-        d: cfg.nEmbd,
-        vocab: cfg.vocabSize,
+        ...shapeOf(cfg),
         batch: B,
         seq: S,
         response: R,
@@ -201,7 +280,7 @@ async function generate(args: string[]): Promise<void> {
   const P = 44;
   const N = 20;
   const t0 = performance.now();
-  const policy = Gpt2Policy.fromWeights(cfg, randomWeights(cfg, 0), idTokenizer(cfg), {
+  const policy = Gpt2Policy.fromWeights(cfg, modelWeights(cfg, 0), idTokenizer(cfg), {
     trainable: { kind: "lora", r: 32, alpha: 16 },
     threads: threads(args),
   });
@@ -220,7 +299,7 @@ async function generate(args: string[]): Promise<void> {
   console.log(
     JSON.stringify({
       bench: "generate",
-      shape: { layers: cfg.nLayer, d: cfg.nEmbd, vocab: cfg.vocabSize, batch: B, prompt: P, new_tokens: N },
+      shape: { ...shapeOf(cfg), batch: B, prompt: P, new_tokens: N },
       threads: threads(args),
       generate_top_p_s: topP.median,
       generate_top_p_runs_s: topP.runs,

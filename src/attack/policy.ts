@@ -7,14 +7,15 @@ import {
   type GenerateOptions,
   type Generation,
   type Policy,
+  type TextTokenizer,
   type Trainable,
 } from "../models/index.js";
-import { ConfigError } from "../util/errors.js";
+import { ConfigError, CurioError, UnreachableError } from "../util/errors.js";
 import type { AttackerContext } from "./types.js";
 
 /** What a sampling-only attacker needs from a policy. */
 export interface SamplingPolicy {
-  readonly tokenizer: { readonly eosId: number; decode(ids: number[]): string };
+  readonly tokenizer: TextTokenizer;
   generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
   release(): Promise<void>;
 }
@@ -31,16 +32,46 @@ export function trainableOf(c: CurioConfig["redteam"]["trainable"]): Trainable {
   return { kind: "full" };
 }
 
+/**
+ * A model that does not load is the user's setting (a missing folder, a bad file), exit code 2; a hub
+ * download that failed is a network problem, exit code 3. Both name the key.
+ */
+function modelError(e: unknown): Error {
+  if (e instanceof CurioError) return e;
+  const message = `redteam.model: ${(e as Error)?.message ?? String(e)}`;
+  return /\bdownload of\b/.test(message)
+    ? new UnreachableError(message, { cause: e })
+    : new ConfigError(message, { cause: e });
+}
+
 export async function loadRedTeamPolicy(
   source: string,
   opts: { config: CurioConfig; valueHead: boolean; seed: number; threads?: number },
 ): Promise<Policy> {
-  return DecoderPolicy.load(source, {
-    trainable: trainableOf(opts.config.redteam.trainable),
-    valueHead: opts.valueHead,
-    seed: opts.seed,
-    threads: opts.threads,
-  });
+  const trainable = trainableOf(opts.config.redteam.trainable);
+  let policy: Policy;
+  try {
+    policy = await DecoderPolicy.load(source, {
+      trainable,
+      valueHead: opts.valueHead,
+      seed: opts.seed,
+      threads: opts.threads,
+    });
+  } catch (e) {
+    throw modelError(e);
+  }
+  // refused here, before a run is recorded, rather than at the first generation
+  const maxNew = opts.config.redteam.generation.maxNewTokens;
+  const positions = policy.config.maxPositions;
+  if (maxNew >= positions) {
+    await policy.release();
+    throw new ConfigError(
+      `redteam.generation.maxNewTokens: ${maxNew} new tokens do not fit the red-team model's ${positions} positions ` +
+        "(the seed instruction takes some of them)",
+      { hint: `lower maxNewTokens (the paper uses 20 for instructions, 30 for continuations)` },
+    );
+  }
+  return policy;
 }
 
 /** The red team's model of a method's context (its source, trainable setting, seed and threads). */

@@ -6,7 +6,7 @@ import type { CurioConfig } from "../config/index.js";
 import type { GenerateOptions } from "../models/index.js";
 import { type PpoConfig, PpoTrainer, type PpoTrainerState, type Rollout } from "../rl/index.js";
 import type { StateValue } from "../util/checkpoint.js";
-import { generateOptions, proposalOf, withContext } from "./generation.js";
+import { generateOptions, policyInputs, proposalOf, withContext } from "./generation.js";
 import { loadContextPolicy } from "./policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "./types.js";
 
@@ -54,7 +54,8 @@ export class PpoAttacker implements Attacker {
 
   async propose(seeds: readonly string[]): Promise<Proposal> {
     const prompts = seeds.map((z) => withContext(z, this.config));
-    this.rollouts = (await this.trainer.rollout(prompts, this.genOpts)).rollouts;
+    const inputs = policyInputs(prompts, this.trainer.policy.tokenizer, this.config);
+    this.rollouts = (await this.trainer.rollout(inputs, this.genOpts)).rollouts;
     return proposalOf(prompts, this.rollouts, { eosText: this.eosText, task: this.config.redteam.task });
   }
 

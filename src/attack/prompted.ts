@@ -10,7 +10,7 @@ import type { RunStore } from "../store/index.js";
 import type { StateValue } from "../util/checkpoint.js";
 import { ConfigError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
-import { generateOptions, proposalOf } from "./generation.js";
+import { generateOptions, policyInputs, proposalOf } from "./generation.js";
 import { loadContextPolicy, type SamplingPolicy } from "./policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "./types.js";
 
@@ -59,7 +59,8 @@ export class PromptedAttacker implements Attacker {
     const prompts = seeds.map((z) =>
       sampler ? sampler.prompt(z) : zeroShotPrompt(contexts[this.rng.int(contexts.length)]!, z),
     );
-    const gens = await this.policy.generate(prompts, { ...this.genOpts, seed: this.rng.seed() });
+    const inputs = policyInputs(prompts, this.policy.tokenizer, this.config);
+    const gens = await this.policy.generate(inputs, { ...this.genOpts, seed: this.rng.seed() });
     this.lastEntropy = gens.map((g) => -g.logprobs.reduce((a, b) => a + b, 0));
     return proposalOf(prompts, gens, { eosText: this.eosText, task: this.config.redteam.task });
   }

@@ -19,7 +19,10 @@ export interface CampaignResult {
   epochs: number;
   samples: number;
   successes: number;
+  /** Samples whose target or training judge failed. */
   errors: number;
+  /** Answered samples the held-out judge failed on (over the whole run). */
+  evalJudgeErrors: number;
   interrupted: boolean;
 }
 
@@ -70,6 +73,13 @@ async function epochs(
     startedAt: performance.now(),
   };
   const startEpoch = state.epoch;
+  if (p.resumed) {
+    log(
+      state.epoch >= totalEpochs
+        ? `note: run ${runId} has ${state.epoch} epochs already; nothing to do up to epoch ${totalEpochs} (raise --max-epochs)`
+        : `running epochs ${state.epoch + 1} to ${totalEpochs}${opts.maxEpochs !== undefined ? " (--max-epochs)" : ""}`,
+    );
+  }
   let interrupted = false;
   while (state.epoch < totalEpochs) {
     const outcome = signal?.aborted ? { interrupted: true as const } : await runEpoch(ctx);
@@ -109,6 +119,7 @@ async function epochs(
     samples: state.samples,
     successes: state.successes.size,
     errors: state.errors,
+    evalJudgeErrors: store.sampleSummary(runId, p.config.thresholds.success).evalJudgeErrors,
     interrupted,
   };
 }

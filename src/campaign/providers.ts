@@ -10,6 +10,7 @@ import type {
   Target,
 } from "../providers/index.js";
 import { createEmbedder, createGibberish, createJudge, createTarget } from "../providers/index.js";
+import type { RunProbe } from "../store/types.js";
 import { UnreachableError } from "../util/errors.js";
 import { makeRedactor } from "../util/redact.js";
 
@@ -77,14 +78,19 @@ export async function closeProviders(p: CampaignProviders): Promise<void> {
   );
 }
 
-/** Fails fast, naming the provider and its error, when the target or a judge cannot answer at all. */
+const PROBE = "Hello";
+
+/**
+ * Fails fast, naming the provider and its error, when the target or a judge cannot answer at all; else the
+ * exchange, which is recorded with the run.
+ */
 export async function probeProviders(
   p: CampaignProviders,
   config: CurioConfig,
   secrets: readonly string[] = [],
-): Promise<void> {
+): Promise<RunProbe> {
   const redact = makeRedactor(secrets); // a URL may carry a ${API_KEY}
-  const [answer] = await p.target.respond(["Hello"]);
+  const [answer] = await p.target.respond([PROBE]);
   if (answer?.error) {
     const where =
       (config.target as { baseUrl?: string; url?: string }).baseUrl ??
@@ -96,10 +102,23 @@ export async function probeProviders(
       },
     );
   }
-  const [verdict] = await p.judge.score(["Hello"], [answer?.text ?? "Hello"]);
+  const [verdict] = await p.judge.score([PROBE], [answer?.text ?? PROBE]);
   if (verdict?.error) {
     throw new UnreachableError(redact(`judge ${config.judge.id} did not answer: ${verdict.error}`), {
       hint: "check the judge's URL/model settings",
     });
   }
+  return {
+    target: {
+      id: config.target.id,
+      prompt: PROBE,
+      response: answer?.text ?? "",
+      latencyMs: Math.round(answer?.latencyMs ?? 0),
+    },
+    judge: {
+      id: config.judge.id,
+      score: verdict?.score ?? 0,
+      ...(verdict?.label ? { label: verdict.label } : {}),
+    },
+  };
 }

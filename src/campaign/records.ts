@@ -34,7 +34,8 @@ export function sampleRecords(e: EpochResults): SampleRecord[] {
     const ej = e.evalJudged?.[i];
     const meta: Record<string, unknown> = { finishReason: e.finishReasons[i] };
     if (a.meta !== undefined) meta.world = a.meta; // the sandbox world's ground truth
-    if (j.label || j.reason) meta.judge = { label: j.label, reason: j.reason };
+    if (j.label || j.reason || (j.error && !a.error))
+      meta.judge = { label: j.label, reason: j.reason, error: a.error ? undefined : j.error };
     if (ej && (ej.label || ej.reason || ej.error))
       meta.evalJudge = { label: ej.label, reason: ej.reason, error: ej.error };
     if (excluded.has(i)) meta.excluded = excluded.get(i);
@@ -97,6 +98,9 @@ export function epochStats(
     timings: s.timings,
     samplesPerSecond: records.length / (s.epochMs / 1000),
     errors: records.filter((r) => r.error).length,
+    evalJudgeErrors: records.filter(
+      (r) => r.error === null && (r.meta.evalJudge as { error?: string })?.error,
+    ).length,
     elapsedMs: s.elapsedMs,
   };
 }

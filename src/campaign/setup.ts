@@ -1,13 +1,16 @@
 // Setting a campaign up: the config it runs with (a resumed run keeps its own), the red team's source, the
 // providers (probed), the attacker and the seed instructions, all before anything is recorded; then the run
 // record and the state, fresh or restored from the last checkpoint.
+import { join } from "node:path";
 import { createAttacker } from "../attack/registry.js";
 import { redTeamSource } from "../attack/source.js";
 import type { Attacker } from "../attack/types.js";
 import type { CurioConfig } from "../config/index.js";
-import type { RunStore } from "../store/index.js";
-import type { EpochStats, RunInfo } from "../store/types.js";
-import { redactValues } from "../util/redact.js";
+import type { RetryNotice } from "../providers/index.js";
+import { changedPaths, type RunStore, restoreCredentials, storedForm } from "../store/index.js";
+import type { EpochStats, RunInfo, RunProbe } from "../store/types.js";
+import { ConfigError, CurioError, ExitCode } from "../util/errors.js";
+import { makeRedactor, redactValues } from "../util/redact.js";
 import {
   type CampaignProviders,
   closeProviders,
@@ -39,6 +42,8 @@ export interface CampaignOptions {
   secrets?: readonly string[];
   /** Back-off after an epoch in which every sample failed: k * this, for the k-th such epoch in a row. */
   failureBackoffMs?: number;
+  /** Each retried provider request (default: retries go to `log`). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** A campaign's config, seed and run record, once its providers answer and its attacker is loaded. */
@@ -53,8 +58,10 @@ export interface PreparedRun {
 }
 
 /**
- * The config a run goes on with. A resumed run continues with the config it started with; the store keeps it
- * with credentials redacted, so the caller's freshly loaded config (which has them) is used when it matches.
+ * The config a run goes on with. A resumed run continues with the config it started with. The store keeps
+ * it with credentials redacted (by value and by key, e.g. an Authorization header), so the caller's config is
+ * compared in that same form; it runs as loaded when it matches, else the recorded config runs with the
+ * caller's credentials put back (never with "[redacted]" in a header).
  */
 export function runConfig(
   opts: Pick<CampaignOptions, "config" | "seed" | "secrets">,
@@ -63,12 +70,23 @@ export function runConfig(
 ): { config: CurioConfig; seed: number } {
   if (!resumed) return { config: opts.config, seed: opts.seed ?? opts.config.seed };
   const seed = resumed.seed;
-  const same =
-    JSON.stringify(redactValues({ ...opts.config, seed }, opts.secrets ?? [])) ===
-    JSON.stringify(resumed.config);
-  if (same) return { config: opts.config, seed };
-  log(`resuming ${resumed.id} with the config it started with (curio.yaml has changed since)`);
-  return { config: resumed.config as CurioConfig, seed };
+  if (opts.seed !== undefined && opts.seed !== seed)
+    log(`note: --seed ${opts.seed} is ignored: run ${resumed.id} continues with its own seed ${seed}`);
+  const redact = makeRedactor(opts.secrets ?? []);
+  const fresh = { ...opts.config, seed };
+  const changed = changedPaths(storedForm(fresh, redact), resumed.config);
+  if (changed.length === 0) return { config: opts.config, seed };
+  log(`resuming ${resumed.id} with the config it started with: curio.yaml differs at ${changed.join(", ")}`);
+  const { value, missing } = restoreCredentials(resumed.config, fresh, redact);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `run ${resumed.id} was recorded with credentials at ${missing.join(", ")}, which curio.yaml no longer provides`,
+      {
+        hint: "put those settings back as the run started with them (the values come from your environment)",
+      },
+    );
+  }
+  return { config: value as CurioConfig, seed };
 }
 
 /**
@@ -78,16 +96,25 @@ export function runConfig(
 export async function prepareRun(opts: CampaignOptions, log: (line: string) => void): Promise<PreparedRun> {
   const { store } = opts;
   const resumed = opts.resume ? store.getRun(opts.resume) : null;
+  // one writer per run: refused here, before anything loads, while another process writes it
+  if (resumed) store.lockRun(resumed.id);
   const { config, seed } = runConfig(opts, resumed, log);
   const source = await redTeamSource(config, { threads: opts.threads, log });
   const providers = await createCampaignProviders(config, {
     seed,
     concurrency: opts.concurrency ?? config.concurrency,
-    ctx: { env: opts.env ?? process.env, baseDir: baseDirOf(opts.configPath), log, secrets: opts.secrets },
+    ctx: {
+      env: opts.env ?? process.env,
+      baseDir: baseDirOf(opts.configPath),
+      log,
+      secrets: opts.secrets,
+      cacheRoot: join(config.workspace, "cache"),
+      onRetry: opts.onRetry,
+    },
   });
   let attacker: Attacker | null = null;
   try {
-    await probeProviders(providers, config, opts.secrets);
+    const probe = await probeProviders(providers, config, opts.secrets);
     const seeds = new SeedPrompts(config.redteam.seedPrompts, source.examples);
     attacker = await createAttacker({
       config,
@@ -101,7 +128,12 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       judge: providers.judge,
       totalEpochs: loopSettings(config, opts.maxEpochs).totalEpochs,
     });
-    const run = recordRun(store, resumed, config, seed, opts.secrets);
+    if (opts.signal?.aborted) {
+      throw new CurioError("stopped before the run was recorded: nothing to resume", {
+        exitCode: ExitCode.interrupted,
+      });
+    }
+    const run = recordRun(store, resumed, { config, seed, probe }, opts.secrets);
     return { config, seed, run, resumed: resumed !== null, providers, attacker, seeds };
   } catch (e) {
     await attacker?.release();
@@ -113,18 +145,18 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
 function recordRun(
   store: RunStore,
   resumed: RunInfo | null,
-  config: CurioConfig,
-  seed: number,
+  r: { config: CurioConfig; seed: number; probe: RunProbe },
   secrets: readonly string[] = [],
 ): RunInfo {
   return (
     resumed ??
     store.createRun({
-      name: config.name,
-      seed,
-      config: redactValues({ ...config, seed }, secrets),
+      name: r.config.name,
+      seed: r.seed,
+      config: redactValues({ ...r.config, seed: r.seed }, secrets),
       versions: versions(),
-      method: config.method,
+      method: r.config.method,
+      probe: redactValues(r.probe, secrets),
     })
   );
 }

@@ -1,6 +1,6 @@
 // --env-file: KEY=VALUE lines (optional `export`, quotes, # comments), like dotenv.
-import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/errors.js";
+import { readTextFile } from "../config/text-file.js";
 
 export function parseEnvFile(text: string, source: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -11,8 +11,18 @@ export function parseEnvFile(text: string, source: string): Record<string, strin
     if (!m) throw new ConfigError(`${source}:${i + 1}: expected KEY=VALUE, got ${JSON.stringify(raw)}`);
     let value = m[2]!;
     const q = value[0];
-    if ((q === '"' || q === "'") && value.endsWith(q) && value.length >= 2) {
-      value = value.slice(1, -1);
+    if (q === '"' || q === "'") {
+      // the closing quote, then at most a comment
+      const close = /^(["'])((?:\\.|(?!\1).)*)\1\s*(#.*)?$/.exec(value);
+      if (!close) {
+        throw new ConfigError(
+          `${source}:${i + 1}: the value of ${m[1]} opens a ${q} quote that is never closed`,
+          {
+            hint: `close it on the same line: ${m[1]}=${q}...${q} (write \\n for a line break in "...")`,
+          },
+        );
+      }
+      value = close[2]!;
       if (q === '"') value = value.replace(/\\n/g, "\n").replace(/\\"/g, '"');
     } else value = value.replace(/\s+#.*$/, "");
     out[m[1]!] = value;
@@ -21,13 +31,5 @@ export function parseEnvFile(text: string, source: string): Record<string, strin
 }
 
 export function readEnvFile(path: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new ConfigError(`--env-file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code})`, {
-      cause: e,
-    });
-  }
-  return parseEnvFile(text, path);
+  return parseEnvFile(readTextFile(path, "--env-file"), path);
 }

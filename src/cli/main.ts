@@ -1,7 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // The `curio` command line. Nothing happens before the arguments are parsed: commands load what
 // they need when they run. Errors map to exit codes: 0 ok, 1 findings over --fail-on-findings,
-// 2 usage/config, 3 provider unreachable, 4 internal or failed run, 130 interrupted.
+// 2 usage/config, 3 provider unreachable, 4 internal or failed run, 128 + signal when stopped by
+// a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+// The `--` in the first line ends node's own options: Node 20 otherwise takes curio's `--env-file FILE`
+// for its own and exits (code 9) before curio runs when FILE is missing.
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
@@ -27,6 +30,7 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     )
     .version(version, "-v, --version")
     .option("-q, --quiet", "print only results and errors")
+    .option("--verbose", "print details: every retried request, not only the count per epoch")
     .option("--no-progress-bar", "no progress bar (progress lines only)")
     .option(
       "--env-file <file>",
@@ -96,6 +100,10 @@ if (isEntryPoint()) {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
+  });
+  // After SIGHUP the terminal may be gone: diagnostics that cannot be shown must not stop the shutdown.
+  process.stderr.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE" && e.code !== "EIO") throw e;
   });
   main(process.argv).then((code) => {
     process.exitCode = code;

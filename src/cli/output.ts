@@ -14,6 +14,8 @@ export const processIo: Io = {
 
 export interface GlobalOptions {
   quiet: boolean;
+  /** --verbose: every retry and other details. */
+  verbose: boolean;
   progressBar: boolean;
   envFile?: string;
 }
@@ -31,7 +33,12 @@ export interface Output {
 
 export function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Partial<GlobalOptions>;
-  return { quiet: o.quiet === true, progressBar: o.progressBar !== false, envFile: o.envFile };
+  return {
+    quiet: o.quiet === true,
+    verbose: o.verbose === true,
+    progressBar: o.progressBar !== false,
+    envFile: o.envFile,
+  };
 }
 
 export function makeOutput(cmd: Command, opts: { json?: boolean }, io: Io = processIo): Output {

@@ -1,5 +1,5 @@
-// One progress line per epoch: reward and each term, toxicity rate, unique successes, KL,
-// entropy, throughput and ETA.
+// One progress line per epoch: reward and each term, toxicity rate, unique successes, KL and entropy
+// per sequence, throughput, errors, retries and ETA.
 import type { EpochStats } from "../store/types.js";
 
 const SHORT: Record<string, string> = {
@@ -26,6 +26,20 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
+/** Retried requests of one epoch, by short cause ("HTTP 429", "timeout", ...). */
+export interface RetrySummary {
+  count: number;
+  causes: Record<string, number>;
+}
+
+/** "retries 12 (HTTP 429 x10, timeout x2)": causes by frequency. */
+export function formatRetries(r: RetrySummary): string {
+  const causes = Object.entries(r.causes)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([cause, n]) => `${cause} x${n}`);
+  return `retries ${r.count}${causes.length > 0 ? ` (${causes.join(", ")})` : ""}`;
+}
+
 /** ETA from the wall-clock time of the epochs done in this process. */
 export function etaMs(epochsDone: number, epochsLeft: number, elapsedMs: number): number {
   return epochsDone > 0 ? (elapsedMs / epochsDone) * epochsLeft : Number.NaN;
@@ -36,6 +50,7 @@ export function formatEpochLine(
   totalEpochs: number,
   uniqueSuccesses: number,
   eta: number,
+  retries?: RetrySummary,
 ): string {
   const means = s.rewardMeans ?? {};
   const total = means.score ?? means.total;
@@ -49,10 +64,13 @@ export function formatEpochLine(
     `reward ${num(total)}${terms ? ` (${terms})` : ""}`,
     `toxic ${(100 * s.toxicityRate).toFixed(1)}%`,
     `unique ${uniqueSuccesses}`,
-    `KL ${num(s.kl, 4)}`,
-    `H ${num(s.entropy, 2)}`,
+    // both are sums over a sequence's tokens, averaged over the epoch's sequences
+    `KL/seq ${num(s.kl, 4)}`,
+    `H/seq ${num(s.entropy, 2)}`,
     `${num(s.samplesPerSecond, 1)} samples/s`,
     ...(s.errors > 0 ? [`errors ${s.errors}`] : []),
+    ...(s.evalJudgeErrors ? [`held-out judge errors ${s.evalJudgeErrors}`] : []),
+    ...(retries && retries.count > 0 ? [formatRetries(retries)] : []),
     `ETA ${formatDuration(eta)}`,
   ].join("  ");
 }

@@ -1,10 +1,11 @@
-// Which workspace a read command (runs, eval) looks at: --workspace, else the config's, else .curio.
+// Which workspace a command that only reads the store looks at: --workspace, else the config's
+// `workspace:` (the rest of the config is not needed, nor its ${VARS}), else .curio.
 import { existsSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { readConfigWorkspace } from "../config/load.js";
 
 export function resolveWorkspace(o: { workspace?: string; config?: string }): string {
   if (o.workspace) return o.workspace;
   const configPath = o.config ?? (existsSync("curio.yaml") ? "curio.yaml" : undefined);
-  if (configPath) return loadConfig(configPath, { checkProviders: false }).config.workspace;
+  if (configPath) return readConfigWorkspace(configPath);
   return ".curio";
 }

@@ -16,6 +16,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean;
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
+  // JSON would print NaN and the infinities (YAML .nan, .inf, 1e400) as null
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;

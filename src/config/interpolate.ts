@@ -1,8 +1,8 @@
 // `${VAR}` / `${VAR:-default}` environment interpolation and `file://` references in config values.
-import { readFileSync } from "node:fs";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.js";
+import { readTextFile } from "./text-file.js";
+import { parseYamlText } from "./yaml.js";
 
 export type Env = Record<string, string | undefined>;
 
@@ -31,6 +31,13 @@ export function secretEnvValues(text: string, env: Env): string[] {
 
 /** Replaces ${VAR} and ${VAR:-default} in one string; `$${` stays a literal `${`. */
 export function interpolateEnv(text: string, env: Env, where: string): string {
+  // What is left after the valid references (and `$${`) is a reference gone wrong: `${NAME`, `${ NAME }`
+  const broken = /\$\{[^}]*\}?/.exec(text.replace(ENV_REF, ""));
+  if (broken) {
+    throw new ConfigError(`${where}: ${JSON.stringify(broken[0])} is not an environment reference`, {
+      hint: "write ${NAME} or ${NAME:-default} (letters, digits and _), or $${ for a literal ${",
+    });
+  }
   return text.replace(ENV_REF, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$${") return "${";
     const value = env[name!];
@@ -46,31 +53,32 @@ export function interpolateEnv(text: string, env: Env, where: string): string {
 export function loadFileRef(ref: string, baseDir: string, where: string): { value: unknown; dir: string } {
   const rel = ref.slice("file://".length);
   const path = isAbsolute(rel) ? rel : resolve(baseDir, rel);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${where}: cannot read ${ref} (${code ?? String(e)}; resolved to ${path})`, {
-      hint: "file:// paths are relative to the config file that contains them",
-      cause: e,
-    });
-  }
+  const text = readTextFile(
+    path,
+    `${where} (${ref})`,
+    "file:// paths are relative to the config file that contains them",
+  );
   const ext = extname(path).toLowerCase();
-  try {
-    if (ext === ".json") return { value: JSON.parse(text), dir: dirname(path) };
-    if (ext === ".yaml" || ext === ".yml") return { value: parseYaml(text), dir: dirname(path) };
-    if (ext === ".jsonl") {
-      const rows = text
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as unknown);
-      return { value: rows, dir: dirname(path) };
+  if (ext === ".yaml" || ext === ".yml") return { value: parseYamlText(text, path), dir: dirname(path) };
+  if (ext === ".json") {
+    try {
+      return { value: JSON.parse(text), dir: dirname(path) };
+    } catch (e) {
+      throw new ConfigError(`${where}: ${ref} is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
-  } catch (e) {
-    throw new ConfigError(`${where}: ${ref} is not valid ${ext.slice(1)}: ${(e as Error).message}`, {
-      cause: e,
+  }
+  if (ext === ".jsonl") {
+    const rows = text.split(/\r?\n/).map((line, i) => {
+      if (line.trim() === "") return undefined;
+      try {
+        return JSON.parse(line) as unknown;
+      } catch (e) {
+        throw new ConfigError(`${where}: ${ref} line ${i + 1} is not valid JSON: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
     });
+    return { value: rows.filter((r) => r !== undefined), dir: dirname(path) };
   }
   return { value: text, dir: dirname(path) };
 }

@@ -1,16 +1,19 @@
 // Loading curio.yaml: read, parse YAML, interpolate ${ENV}, resolve file:// refs, apply method
 // defaults, validate with the zod schema, and resolve paths relative to the config file.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { ConfigError } from "./errors.js";
 import { formatIssues } from "./format-issues.js";
-import { type Env, resolveRefs, secretEnvValues } from "./interpolate.js";
+import { type Env, interpolateEnv, resolveRefs, secretEnvValues } from "./interpolate.js";
 import { curioJsonSchema } from "./json-schema.js";
 import { deepMerge, isPlainObject } from "./merge.js";
 import { methodDefaults } from "./methods.js";
 import { checkProviderSpecs } from "./provider-check.js";
 import { type CurioConfig, curioConfigSchema, type Method, methods } from "./schema.js";
+import { readTextFile } from "./text-file.js";
+import { parseYamlText } from "./yaml.js";
+
+export { parseYamlText };
 
 export interface LoadedConfig {
   config: CurioConfig;
@@ -64,15 +67,29 @@ export function resolveConfigPaths(config: CurioConfig, dir: string): CurioConfi
   return out;
 }
 
-/** Parses YAML text with line/column errors. */
-export function parseYamlText(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const at = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : "";
-    throw new ConfigError(`${source}${at}: invalid YAML: ${e.message.split("\n")[0]}`, { cause: e });
+function readConfigFile(path: string): { abs: string; dir: string; text: string; raw: unknown } {
+  const abs = resolve(path);
+  if (!existsSync(abs)) {
+    throw new ConfigError(`config file not found: ${path}`, {
+      hint: "create one with `curio init` (or pass -c FILE)",
+    });
   }
-  return doc.toJS();
+  const text = readTextFile(abs);
+  return { abs, dir: dirname(abs), text, raw: parseYamlText(text, path) };
+}
+
+/**
+ * Only the `workspace:` of a config (absolute), for commands that read the store and nothing else: the
+ * rest of the file is not interpolated or validated, so its ${VARS} and credentials need not be set.
+ */
+export function readConfigWorkspace(path: string, env: Env = process.env): string {
+  const { dir, raw } = readConfigFile(path);
+  const value = isPlainObject(raw) ? raw.workspace : undefined;
+  if (value === undefined || value === null) return resolve(dir, ".curio");
+  if (typeof value !== "string" || value === "") {
+    throw new ConfigError(`${path}: workspace: expected a folder path, got ${JSON.stringify(value)}`);
+  }
+  return resolveLocal(interpolateEnv(value, env, "workspace"), dir);
 }
 
 /**
@@ -80,20 +97,7 @@ export function parseYamlText(text: string, source: string): unknown {
  * against the provider registry unless `checkProviders` is false.
  */
 export function loadConfig(path: string, opts: { env?: Env; checkProviders?: boolean } = {}): LoadedConfig {
-  const abs = resolve(path);
-  if (!existsSync(abs)) {
-    throw new ConfigError(`config file not found: ${path}`, {
-      hint: "create one with `curio init` (or pass -c FILE)",
-    });
-  }
-  let text: string;
-  try {
-    text = readFileSync(abs, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-  const dir = dirname(abs);
-  const raw = parseYamlText(text, path);
+  const { abs, dir, text, raw } = readConfigFile(path);
   const resolved = resolveRefs(raw, dir, opts.env ?? process.env);
   const config = parseConfig(resolved, path);
   if (opts.checkProviders !== false) {

@@ -5,6 +5,7 @@ import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
 import { ppoSchema, rewardsSchema } from "./schema-training.js";
+import { unknownTemplateSlots } from "./seed-examples.js";
 
 export { type Method, methods } from "./methods.js";
 
@@ -121,7 +122,7 @@ export const curioConfigSchema = z
       .boolean()
       .default(true)
       .describe(
-        "Cache target and judge answers on disk, keyed by provider options and input (CLI: --no-cache).",
+        "Cache target and judge answers on disk (in <workspace>/cache), keyed by provider options and input (CLI: --no-cache).",
       ),
     failOnFindings: z
       .number()
@@ -168,6 +169,13 @@ export const curioConfigSchema = z
         });
       }
     });
+    for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redteam", "seedPrompts", "template"],
+        message: `unknown slot {${slot}}: slots are single lowercase letters {a} {b} ... {z}, each filled with an example`,
+      });
+    }
     if (c.method === "few-shot" && c.baseline.fewShotFrom === null) {
       ctx.addIssue({
         code: "custom",

@@ -1,9 +1,9 @@
 // Reading the examples that fill the red team's seed template: inline lists or data files
 // (.jsonl, .json, .csv, .txt), and filling the template's {a} {b} {c} slots.
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { ConfigError } from "./errors.js";
 import type { CurioConfig } from "./schema.js";
+import { readTextFile } from "./text-file.js";
 
 type ExamplesSpec = CurioConfig["redteam"]["seedPrompts"]["examples"];
 
@@ -28,22 +28,30 @@ function pick(item: unknown, field: string | undefined, where: string): string {
   throw new ConfigError(`${where}: an example must be text or an object, got ${JSON.stringify(item)}`);
 }
 
-/** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
-export function parseCsv(text: string): string[][] {
+/**
+ * Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. A quote that is never
+ * closed is an error naming its line (`source` names the file).
+ */
+export function parseCsv(text: string, source = "CSV"): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = "";
   let quoted = false;
+  let line = 1;
+  let quoteLine = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    if (c === "\n") line++;
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
       } else if (c === '"') quoted = false;
       else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === ",") {
+    } else if (c === '"' && field === "") {
+      quoted = true;
+      quoteLine = line;
+    } else if (c === ",") {
       row.push(field);
       field = "";
     } else if (c === "\n" || c === "\r") {
@@ -54,6 +62,11 @@ export function parseCsv(text: string): string[][] {
       field = "";
     } else field += c;
   }
+  if (quoted) {
+    throw new ConfigError(`${source} line ${quoteLine}: a quoted field opened here is never closed`, {
+      hint: 'close the quote; a quote inside a quoted field is written twice ("")',
+    });
+  }
   if (field !== "" || row.length > 0) {
     row.push(field);
     rows.push(row);
@@ -62,18 +75,11 @@ export function parseCsv(text: string): string[][] {
 }
 
 function readFile(path: string, field: string | undefined): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new ConfigError(
-      `redteam.seedPrompts.examples: cannot read ${path} (${(e as NodeJS.ErrnoException).code})`,
-      {
-        hint: "download the seed data set (see docs/config.md#seed-data) or fix the path (relative to curio.yaml)",
-        cause: e,
-      },
-    );
-  }
+  const text = readTextFile(
+    path,
+    "redteam.seedPrompts.examples",
+    "download the seed data set (see docs/config.md#seed-data) or fix the path (relative to curio.yaml)",
+  );
   const where = `redteam.seedPrompts.examples (${path})`;
   const ext = extname(path).toLowerCase();
   if (ext === ".jsonl") {
@@ -101,7 +107,7 @@ function readFile(path: string, field: string | undefined): string[] {
     return data.map((item, i) => pick(item, field, `${where} [${i}]`));
   }
   if (ext === ".csv") {
-    const [header, ...rows] = parseCsv(text);
+    const [header, ...rows] = parseCsv(text, where);
     if (!header) return [];
     const col = field === undefined ? 0 : header.indexOf(field);
     if (col < 0)
@@ -127,6 +133,12 @@ export function readSeedExamples(seed: {
   if (seed.firstWords) texts = texts.map((t) => t.split(/\s+/).slice(0, seed.firstWords!).join(" "));
   if (texts.length === 0) throw new ConfigError("redteam.seedPrompts.examples: no non-empty examples found");
   return texts;
+}
+
+/** Placeholders that look like slots but are not one ({zz}, {A}, {prompt}): they would stay in the text. */
+export function unknownTemplateSlots(template: string): string[] {
+  const names = [...template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+  return [...new Set(names.filter((n) => !/^[a-z]$/.test(n)))];
 }
 
 /** The distinct slot names of a seed template, in order of first use ("{a} {b} {a}" -> [a, b]). */

@@ -12,6 +12,7 @@ export {
   loadChatTemplate,
   strftime,
 } from "./chat-template.js";
+export { MODEL_FILES } from "./checkpoint-folder.js";
 export { loadModelConfig, parseModelConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
 export { type Gpt2Config, gpt2DecoderConfig, gpt2WeightShapes } from "./families/gpt2.js";
 export { FAMILIES, familyOf, type ModelType } from "./families/index.js";
@@ -19,15 +20,8 @@ export type { DecoderConfig, ModelFamily, Positions, RopeScaling } from "./famil
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";
 export { type PeftAdapter, readPeftAdapter } from "./peft.js";
-export {
-  DecoderPolicy,
-  type Gpt2LoadOptions,
-  Gpt2Policy,
-  type HiddenInputs,
-  MODEL_FILES,
-  type Policy,
-  type PolicyLoadOptions,
-} from "./policy.js";
+export { DecoderPolicy, Gpt2Policy } from "./policy.js";
+export type { Gpt2LoadOptions, HiddenInputs, Policy, PolicyLoadOptions } from "./policy-types.js";
 export {
   type ChatTemplateMode,
   type InstructionPrompt,

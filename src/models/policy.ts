@@ -1,15 +1,13 @@
 // DecoderPolicy: a causal LM of any supported family with trainable parameters (full | LoRA | top-k blocks) and
 // an optional value head; its graph building blocks (hidden, lmHead, valueHead), generation with a KV cache,
 // logits, and save/load. rl/, sft, the campaign and the local target use it through the Policy interface.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { type Feed, Graph, type OutputTensor, SessionCache, type Tensor } from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
+import { resolveCheckpoint, storeFromMap } from "./checkpoint-folder.js";
 import { familyOfConfig, loadModelConfig } from "./config.js";
 import { type Gpt2Config, gpt2DecoderConfig } from "./families/gpt2.js";
 import type { DecoderConfig, ForwardResult, LeafSource, ModelFamily } from "./family.js";
 import { type GenerateOptions, type Generation, generateBatch, positions } from "./generate.js";
-import { resolveModel } from "./hub.js";
 import {
   adapterTrainable,
   mergeAdapter,
@@ -20,74 +18,10 @@ import {
 } from "./peft.js";
 import { loadCheckpoint, mergedWeights, saveCheckpoint, saveModel } from "./policy-save.js";
 import { stepModel } from "./policy-steps.js";
-import { loadTokenizer, OPTIONAL_TOKENIZER_FILES, type TextTokenizer } from "./tokenizer.js";
+import type { HiddenInputs, Policy, PolicyLoadOptions } from "./policy-types.js";
+import { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
 import { type LoraLayer, makeParams, type ParamEntry, type Trainable } from "./trainable.js";
-import { INDEX_FILE, loadWeights, SINGLE_FILE, shardFiles, WeightStore } from "./weights.js";
-
-/** Files every model folder needs; the weights are model.safetensors or a shard index with its shards. */
-export const MODEL_FILES = ["config.json", "tokenizer.json"];
-export const OPTIONAL_MODEL_FILES = [
-  ...OPTIONAL_TOKENIZER_FILES,
-  "generation_config.json",
-  SINGLE_FILE,
-  INDEX_FILE,
-];
-
-export interface PolicyLoadOptions {
-  trainable?: Trainable;
-  valueHead?: boolean;
-  seed?: number;
-  threads?: number;
-  /** Hub cache folder and offline mode (see resolveModel). */
-  cacheDir?: string;
-  offline?: boolean;
-  /** Keep a frozen copy of unfrozen weights for the reference policy (default true; sft needs none). */
-  reference?: boolean;
-  /** A PEFT LoRA adapter folder to start from (adapter_config.json + adapter_model.safetensors). */
-  adapter?: string;
-}
-/** @deprecated use PolicyLoadOptions */
-export type Gpt2LoadOptions = PolicyLoadOptions;
-
-export interface HiddenInputs {
-  ids: Tensor; // [B,T] int64
-  attentionMask: Tensor; // [B,T] int64
-  positionIds: Tensor; // [B,T] int64
-  /** Scalar float input: 1 = policy, 0 = LoRA disabled (reference policy). */
-  loraScale?: Tensor;
-  /** Build the frozen initial model (the PPO reference): for full/top-k, the loaded weights. */
-  reference?: boolean;
-}
-
-/** What the trainers, sft, the campaign and the local target need from a policy: no family appears here. */
-export interface Policy {
-  readonly config: DecoderConfig;
-  readonly tokenizer: TextTokenizer;
-  readonly trainable: Trainable;
-  readonly hasValueHead: boolean;
-  /** Trainable tensors in a fixed order; mutating `data` changes the model. */
-  params(): ParamEntry[];
-  /** The last hidden state after the final norm, [B,T,d]. */
-  hidden(g: Graph, inp: HiddenInputs): Tensor;
-  /** LM head: [..., d] -> [..., V]. */
-  lmHead(g: Graph, hidden: Tensor, opts?: { reference?: boolean }): Tensor;
-  /** Value head: [..., d] -> [...]. */
-  valueHead(g: Graph, hidden: Tensor): Tensor;
-  /** The graph params of params(), in order. */
-  paramTensors(g: Graph): Tensor[];
-  runCached(
-    key: string,
-    build: () => Graph,
-    feeds: Record<string, Feed>,
-  ): Promise<Record<string, OutputTensor>>;
-  generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
-  logits(ids: number[][]): Promise<{ data: Float32Array; dims: number[] }>;
-  save(dir: string): Promise<void>;
-  savePeftAdapter(dir: string): Promise<void>;
-  saveCheckpoint(path: string, extra?: Record<string, Float32Array>): Promise<void>;
-  loadCheckpoint(path: string): Promise<Record<string, Float32Array>>;
-  release(): Promise<void>;
-}
+import { loadWeights, WeightStore } from "./weights.js";
 
 export class DecoderPolicy implements Policy {
   readonly family: ModelFamily;
@@ -356,32 +290,3 @@ export class DecoderPolicy implements Policy {
 export const Gpt2Policy = DecoderPolicy;
 /** @deprecated use DecoderPolicy */
 export type Gpt2Policy = DecoderPolicy;
-
-function storeFromMap(
-  family: ModelFamily,
-  cfg: DecoderConfig,
-  weights: Map<string, Float32Array>,
-): WeightStore {
-  const store = new WeightStore();
-  for (const [name, shape] of family.weightShapes(cfg)) {
-    const data = weights.get(name);
-    if (!data) throw new Error(`fromWeights: weight "${name}" is missing`);
-    store.set(name, { data, shape });
-  }
-  return store;
-}
-
-/** A local folder or a hub id with its weight files (a sharded checkpoint's shards fetched after its index). */
-async function resolveCheckpoint(source: string, opts: PolicyLoadOptions): Promise<string> {
-  const base = { cacheDir: opts.cacheDir, offline: opts.offline };
-  const dir = await resolveModel(source, {
-    ...base,
-    files: MODEL_FILES,
-    optionalFiles: OPTIONAL_MODEL_FILES,
-  });
-  if (existsSync(join(dir, SINGLE_FILE)) || !existsSync(join(dir, INDEX_FILE))) return dir;
-  const shards = await shardFiles(join(dir, INDEX_FILE));
-  if (shards.every((f) => existsSync(join(dir, f)))) return dir;
-  if (dir === source) return dir; // a local folder: loadWeights names the missing shard
-  return resolveModel(source, { ...base, files: [...MODEL_FILES, ...shards] });
-}

@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import { AdamW, Graph, gradients, type Optimizer, SGD, type Tensor } from "../engine/index.js";
 import { Rng } from "../util/rng.js";
 import { roundUp } from "./generate.js";
-import { DecoderPolicy, type Policy } from "./policy.js";
+import { DecoderPolicy } from "./policy.js";
+import type { Policy } from "./policy-types.js";
 import type { TextTokenizer } from "./tokenizer.js";
 import { parseTrainable, type Trainable } from "./trainable.js";
 
@@ -24,6 +25,8 @@ export interface SftOptions {
   adapter?: string; // a PEFT adapter folder to start from
   threads?: number;
   onStep?: (step: number, loss: number) => void;
+  /** Problems worth a word that do not stop training (words the tokenizer does not know). */
+  onWarning?: (message: string) => void;
 }
 
 export interface SftResult {
@@ -32,18 +35,56 @@ export interface SftResult {
   finalLoss: number;
   examples: number;
   truncated: number;
+  /** Tokens of "text" examples that became the tokenizer's unknown token, and a few of those words. */
+  unknownWords: UnknownWords;
   trainableParams: number;
   seconds: number;
   out?: string;
   peftOut?: string;
 }
 
-/** Reads JSONL examples into token id lists; bad lines name their line number. */
+export interface UnknownWords {
+  count: number;
+  examples: string[];
+}
+
+const UNKNOWN_TOKEN = /^(<unk>|\[UNK\]|<\|unk\|>|<unknown>)$/i;
+
+/** Counts the tokens of `text` that are the tokenizer's unknown token, naming the first few words. */
+function countUnknown(
+  tokenizer: TextTokenizer,
+  ids: number[],
+  text: string,
+  into: UnknownWords,
+  isUnk: Map<number, boolean>,
+): void {
+  const unk = (id: number) => {
+    const known = isUnk.get(id);
+    if (known !== undefined) return known;
+    const v = UNKNOWN_TOKEN.test(tokenizer.decode([id]));
+    isUnk.set(id, v);
+    return v;
+  };
+  const n = ids.filter(unk).length;
+  if (n === 0) return;
+  into.count += n;
+  for (const word of text.split(/\s+/)) {
+    if (into.examples.length >= 5) break;
+    if (word !== "" && !into.examples.includes(word) && tokenizer.encode(word).some(unk))
+      into.examples.push(word);
+  }
+}
+
+/**
+ * Reads JSONL examples into token id lists; bad lines name their line number. Words the tokenizer maps to
+ * its unknown token are counted into `opts.unknown`.
+ */
 export async function readSftData(
   file: string,
   tokenizer: TextTokenizer,
-  opts: { addEos?: boolean; vocabSize: number },
+  opts: { addEos?: boolean; vocabSize: number; unknown?: UnknownWords },
 ): Promise<number[][]> {
+  const isUnk = new Map<number, boolean>();
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -66,6 +107,7 @@ export async function readSftData(
     let ids: number[];
     if (r && typeof r === "object" && typeof r.text === "string") {
       ids = tokenizer.encode(r.text);
+      if (opts.unknown) countUnknown(tokenizer, ids, r.text, opts.unknown, isUnk);
       if (opts.addEos) ids.push(tokenizer.eosId);
     } else if (r && typeof r === "object" && Array.isArray(r.ids)) {
       ids = r.ids as number[];
@@ -235,10 +277,19 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
   });
   try {
     const cfg = policy.config;
+    const unknownWords: UnknownWords = { count: 0, examples: [] };
     const data = await readSftData(opts.data, policy.tokenizer, {
       addEos: opts.addEos,
       vocabSize: cfg.vocabSize,
+      unknown: unknownWords,
     });
+    if (unknownWords.count > 0) {
+      opts.onWarning?.(
+        `${unknownWords.count} token(s) of the training text are not in the tokenizer's vocabulary and train as its ` +
+          `unknown token (e.g. ${unknownWords.examples.map((w) => JSON.stringify(w)).join(", ")}); ` +
+          'use the model\'s own tokenizer, or give {"ids": [...]} examples',
+      );
+    }
     let truncated = 0;
     const examples = data.map((ids) => {
       if (ids.length <= cfg.maxPositions) return ids;
@@ -262,6 +313,7 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
       finalLoss: losses[losses.length - 1]!,
       examples: examples.length,
       truncated,
+      unknownWords,
       trainableParams: policy.params().reduce((a, p) => a + p.data.length, 0),
       seconds: (Date.now() - started) / 1000,
       out: opts.out,

@@ -111,15 +111,12 @@ export function createTokenizer(
     const content = tokenContent(config[key]);
     return content === null ? null : (tok.token_to_id(content) ?? null);
   };
-  const inVocab = (id: number | null | undefined, what: string): number | null => {
-    if (id == null) return null;
-    if (tok.id_to_token(id) === undefined)
-      throw new Error(`${file}: the model's ${what} ${id} is not in the tokenizer vocabulary`);
-    return id;
-  };
   const modelEos =
     opts.eosId === undefined ? [] : typeof opts.eosId === "number" ? [opts.eosId] : [...opts.eosId];
-  for (const id of modelEos) inVocab(id, "eos_token_id");
+  for (const id of modelEos) {
+    if (tok.id_to_token(id) === undefined)
+      throw new Error(`${file}: the model's eos_token_id ${id} is not in the tokenizer vocabulary`);
+  }
   const tokenizerEos = named("eos_token");
   const eosIds = modelEos.length > 0 ? [...new Set(modelEos)] : tokenizerEos === null ? [] : [tokenizerEos];
   if (eosIds.length === 0) {
@@ -128,8 +125,11 @@ export function createTokenizer(
     );
   }
   const eosId = eosIds[0]!;
-  const bosId = named("bos_token") ?? inVocab(opts.bosId, "bos_token_id");
-  const padId = named("pad_token") ?? inVocab(opts.padId, "pad_token_id") ?? eosId;
+  // the model's bos/pad ids may point at embedding rows past the tokenizer (padded vocabularies): then unused
+  const known = (id: number | null | undefined) =>
+    id != null && tok.id_to_token(id) !== undefined ? id : null;
+  const bosId = named("bos_token") ?? known(opts.bosId);
+  const padId = named("pad_token") ?? known(opts.padId) ?? eosId;
   const encode = (text: string, o: EncodeOptions = {}) =>
     tok.encode(text, { add_special_tokens: o.addSpecialTokens ?? false }).ids;
   const probe = encode("a", { addSpecialTokens: true });

@@ -21,6 +21,19 @@ export interface ProviderContext {
   secrets?: readonly string[];
   /** The run's seed, for providers whose randomness follows the run (the sandbox world's target). */
   seed?: number;
+  /** Where response caches live (the campaign passes <workspace>/cache); default <baseDir>/.curio/cache. */
+  cacheRoot?: string;
+  /**
+   * Each retried request, for a summary (the CLI prints the count per epoch, each one with --verbose).
+   * Without it, retries go to `log`.
+   */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/** A retried request: a short cause ("HTTP 429", "timeout", "ECONNRESET", ...) and the full, redacted line. */
+export interface RetryNotice {
+  cause: string;
+  message: string;
 }
 
 export function defaultContext(partial: Partial<ProviderContext> = {}): ProviderContext {
@@ -32,6 +45,8 @@ export function defaultContext(partial: Partial<ProviderContext> = {}): Provider
     noCache: partial.noCache,
     secrets: partial.secrets,
     seed: partial.seed,
+    cacheRoot: partial.cacheRoot,
+    onRetry: partial.onRetry,
   };
 }
 

@@ -1,6 +1,6 @@
 // Public API of src/providers: the contracts, the factories, the registry and the building blocks.
 
-export type { ProviderContext } from "./context.js";
+export type { ProviderContext, RetryNotice } from "./context.js";
 export { renderProvidersDoc } from "./docs.js";
 export { hashingEmbed } from "./embedders/hashing.js";
 export { createEmbedder, createGibberish, createJudge, createTarget, parseProviderId } from "./factory.js";

@@ -3,7 +3,9 @@
 import { join } from "node:path";
 import { z } from "zod";
 import type { ProviderContext } from "./context.js";
+import { cacheFolder } from "./http/cache.js";
 import { HttpClient } from "./http/client.js";
+import { makeRedactor } from "./http/redact.js";
 
 export const httpOptionShape = {
   concurrency: z.number().int().min(1).default(8).describe("Requests in flight at once (the CLI's -j)."),
@@ -38,7 +40,7 @@ export const httpOptionShape = {
   cacheDir: z
     .string()
     .optional()
-    .describe("Cache directory (default .curio/cache/<provider> under the base dir)."),
+    .describe("Cache directory (default: <workspace>/cache/<provider kind>-<hash of its URL>)."),
   apiKeyEnv: z
     .string()
     .optional()
@@ -48,12 +50,18 @@ export const httpOptionShape = {
 const httpOptionsSchema = z.object(httpOptionShape);
 export type HttpOptions = Omit<z.output<typeof httpOptionsSchema>, "apiKeyEnv">;
 
+/**
+ * The provider's HTTP client. `identity` names it for its cache folder: the provider kind and what
+ * tells two of that kind apart (URL, model), which is hashed, never written out (a URL may hold a token).
+ */
 export function makeHttpClient(
   opts: HttpOptions,
   ctx: ProviderContext,
-  cacheName: string,
+  identity: { kind: string; key: string },
   secrets: readonly (string | undefined)[],
 ): HttpClient {
+  const allSecrets = [...secrets, ...(ctx.secrets ?? [])];
+  const cacheRoot = ctx.cacheRoot ?? join(ctx.baseDir, ".curio", "cache");
   return new HttpClient({
     concurrency: opts.concurrency,
     timeoutMs: opts.timeoutMs,
@@ -65,10 +73,11 @@ export function makeHttpClient(
     },
     rateLimit: opts.rateLimit,
     cacheDir: opts.cache
-      ? (opts.cacheDir ?? join(ctx.baseDir, ".curio", "cache", cacheName.replace(/[^A-Za-z0-9._-]+/g, "_")))
+      ? (opts.cacheDir ?? join(cacheRoot, cacheFolder(identity.kind, identity.key, makeRedactor(allSecrets))))
       : undefined,
-    secrets: [...secrets, ...(ctx.secrets ?? [])],
+    secrets: allSecrets,
     log: ctx.log,
+    onRetry: ctx.onRetry,
   });
 }
 
@@ -85,6 +94,30 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Why `path` finds nothing in `value`: the deepest step that exists and the keys there, e.g.
+ * `responsePath "data.nope": no "nope" under "data" (keys there: outputs)`.
+ */
+export function describeMissingPath(value: unknown, path: string): string {
+  const parts = path.split(".").filter((p) => p !== "");
+  let cur: unknown = value;
+  let at = "the answer";
+  for (const [i, part] of parts.entries()) {
+    const next = cur !== null && typeof cur === "object" ? (cur as Record<string, unknown>)[part] : undefined;
+    if (next === undefined) {
+      const keys = cur !== null && typeof cur === "object" ? Object.keys(cur as object) : [];
+      const where =
+        keys.length > 0
+          ? ` (keys there: ${keys.slice(0, 12).join(", ")})`
+          : ` (it is ${JSON.stringify(cur)?.slice(0, 60)})`;
+      return `responsePath "${path}": no "${part}" under ${at}${where}`;
+    }
+    cur = next;
+    at = `"${parts.slice(0, i + 1).join(".")}"`;
+  }
+  return `responsePath "${path}" found ${JSON.stringify(cur)?.slice(0, 80)}`;
 }
 
 /** Reads `a.b.0.c` from parsed JSON; undefined when any step is missing. */

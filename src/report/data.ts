@@ -17,7 +17,7 @@ import { JudgingScan } from "../eval/judging.js";
 import type { HumanMark, RunInfo, SampleRecord } from "../store/types.js";
 import { clusterTexts } from "./cluster.js";
 import { fmt } from "./escape.js";
-import type { JudgeChoice } from "./exports.js";
+import { type JudgeChoice, judgeErrorOf } from "./exports.js";
 import { buildRunJudging, currentMark, judgingNotes, marksOf } from "./judging-data.js";
 import type { ReportStore } from "./store-like.js";
 import type {
@@ -61,6 +61,8 @@ interface RunScan {
   evalScores: (number | null)[];
   errors: number;
   errorMessages: Map<string, number>;
+  /** Answered samples the held-out judge failed on (their training-judge score stands). */
+  evalJudgeErrors: number;
   hasEval: boolean;
   samples: number;
   /** Best-scored candidate findings under each judge (bounded buffers, trimmed while scanning). */
@@ -95,6 +97,7 @@ function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, ke
     evalScores: [],
     errors: 0,
     errorMessages: new Map(),
+    evalJudgeErrors: 0,
     hasEval: false,
     samples: 0,
     topTrain: [],
@@ -103,15 +106,23 @@ function scanRun(store: ReportStore, run: RunInfo, tau: number, keep: number, ke
     judging: new JudgingScan(run.config, marks),
     marks: new Map(marks.map((m) => [m.index, m])),
   };
+  const countError = (message: string) => {
+    const k = errorKey(message);
+    if (scan.errorMessages.has(k) || scan.errorMessages.size < MAX_DISTINCT_ERRORS) {
+      scan.errorMessages.set(k, (scan.errorMessages.get(k) ?? 0) + 1);
+    }
+  };
   for (const s of store.samples(run.id)) {
     scan.samples++;
     if (s.error !== null) {
       scan.errors++;
-      const k = errorKey(s.error);
-      if (scan.errorMessages.has(k) || scan.errorMessages.size < MAX_DISTINCT_ERRORS) {
-        scan.errorMessages.set(k, (scan.errorMessages.get(k) ?? 0) + 1);
-      }
+      countError(s.error);
       continue; // errored samples carry no valid score
+    }
+    const evalError = judgeErrorOf(s, "eval");
+    if (evalError !== null) {
+      scan.evalJudgeErrors++;
+      countError(`held-out judge: ${evalError}`);
     }
     scan.judging.add(s);
     scan.texts.push(s.testCase);
@@ -287,13 +298,17 @@ export async function buildReportData(
     notes.push(...judgingNotes(runJudging));
     errors.push({
       runId: run.id,
-      total: scan.errors,
+      total: scan.errors + scan.evalJudgeErrors,
       top: [...scan.errorMessages.entries()]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([message, count]) => ({ message, count })),
     });
-    if (judge === "train") {
+    if (judge === "train" && scan.evalJudgeErrors > 0) {
+      notes.push(
+        `Run ${run.id}'s held-out judge failed on ${scan.evalJudgeErrors} of ${scan.samples - scan.errors} answered samples (see Errors): its success numbers use the training judge, which the red team was optimised against.`,
+      );
+    } else if (judge === "train") {
       notes.push(
         `Run ${run.id} has no held-out judge scores: its success numbers use the training judge, which the red team was optimised against (configure evalJudge for an honest number).`,
       );

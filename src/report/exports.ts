@@ -38,6 +38,8 @@ export interface ExportOptions {
 export interface ExportResult {
   scanned: number;
   written: number;
+  /** Samples the deciding judge has no score for (it or the target failed): findings only at tau 0. */
+  unscored: number;
   /** Findings left out because they were marked false positives. */
   excluded: number;
 }
@@ -53,8 +55,19 @@ export function isFinding(s: SampleRecord, tau: number, judge: JudgeChoice): boo
 
 // ---- CSV (RFC 4180) -----------------------------------------------------------------------------
 
-/** Cells that a spreadsheet would evaluate as a formula start with one of these. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** What the chosen judge's failure was, if its score is missing because of one. */
+export function judgeErrorOf(s: SampleRecord, judge: JudgeChoice): string | null {
+  if (s.error !== null || judge === "train") return s.error;
+  const e = (s.meta?.evalJudge as { error?: unknown } | undefined)?.error;
+  return typeof e === "string" ? e : null;
+}
+
+/**
+ * Cells a spreadsheet would evaluate as a formula (OWASP CSV injection): starting with = + - @ (also the
+ * full-width forms), tab, CR or LF, and the same after leading spaces or line breaks, which spreadsheets
+ * skip.
+ */
+const FORMULA_START = /^[\s\u200b]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
 
 /** One CSV field: formula-looking text gets a leading apostrophe, then RFC 4180 quoting when needed. */
 export function csvCell(value: string | number | null | undefined): string {
@@ -79,6 +92,7 @@ export const CSV_COLUMNS = [
   "test_case",
   "response",
   "seed_prompt",
+  "error",
 ] as const;
 
 // ---- record shapes per format ---------------------------------------------------------------------
@@ -90,6 +104,7 @@ function jsonlRecord(s: SampleRecord, judge: JudgeChoice): string {
     epoch: s.epoch,
     score: judgeScoreOf(s, judge),
     judge,
+    error: judgeErrorOf(s, judge),
     judgeScore: s.judgeScore,
     evalJudgeScore: s.evalJudgeScore,
     testCase: s.testCase,
@@ -112,6 +127,7 @@ function csvRecord(s: SampleRecord, judge: JudgeChoice): string {
     s.testCase,
     s.response,
     s.seedPrompt,
+    judgeErrorOf(s, judge),
   ]);
 }
 
@@ -120,10 +136,16 @@ function promptfooTest(s: SampleRecord, judge: JudgeChoice, opts: ExportOptions)
   const asserts: Record<string, unknown>[] = [{ type: "llm-rubric", value: opts.rubric ?? DEFAULT_RUBRIC }];
   if (opts.moderation) asserts.push({ type: "moderation" });
   const test = {
-    description: `curio ${s.runId} #${s.index} (${judge === "eval" ? "held-out" : "training"} judge ${score?.toFixed(3)})`,
+    description: `curio ${s.runId} #${s.index} (${judge === "eval" ? "held-out" : "training"} judge ${score === null ? "failed" : score.toFixed(3)})`,
     vars: { prompt: s.testCase },
     assert: asserts,
-    metadata: { curioRun: s.runId, curioIndex: s.index, curioScore: score, unsafeResponse: s.response },
+    metadata: {
+      curioRun: s.runId,
+      curioIndex: s.index,
+      curioScore: score,
+      unsafeResponse: s.response,
+      ...(judgeErrorOf(s, judge) ? { curioError: judgeErrorOf(s, judge) } : {}),
+    },
   };
   // A one-item block sequence; appended under the top-level `tests:` key.
   return stringify([test], { lineWidth: 0 });
@@ -176,12 +198,16 @@ export async function writeFindings(
   const refusal = opts.refusal ?? DEFAULT_REFUSAL;
   let scanned = 0;
   let written = 0;
+  let unscored = 0;
   let excluded = 0;
   if (opts.format === "csv") await write(out, csvRow([...CSV_COLUMNS]));
   if (opts.format === "promptfoo") await write(out, promptfooHeader(opts, label));
   for await (const s of samples) {
     scanned++;
-    if (!isFinding(s, tau, opts.judge)) continue;
+    const scored = s.error === null && judgeScoreOf(s, opts.judge) !== null;
+    if (!scored) unscored++;
+    // tau 0 asks for every sample: those the judge failed on go out with their error
+    if (tau > 0 ? !isFinding(s, tau, opts.judge) : false) continue;
     if (opts.falsePositives?.has(s.index)) {
       excluded++;
       continue;
@@ -204,7 +230,7 @@ export async function writeFindings(
     }
   }
   if (opts.format === "promptfoo" && written === 0) await write(out, "tests: []\n");
-  return { scanned, written, excluded };
+  return { scanned, written, excluded, unscored };
 }
 
 /** "eval" when any sample of the run has a held-out judge score (stops at the first), else "train". */

@@ -10,8 +10,11 @@ import { defaultJudge, type JudgeChoice } from "./exports.js";
 import type { ReportStore } from "./store-like.js";
 import { REPORT_CSS } from "./style.js";
 import { LIVE_JS } from "./view-client.js";
+import { hostGuard, isLoopback } from "./view-host.js";
 import { type MarkWriter, newMarkToken, postMark } from "./view-marks.js";
 import { chartsFragment, page, runPage, runsPage } from "./view-pages.js";
+
+export { isLoopback };
 
 export interface ViewServerOptions {
   store: ReportStore;
@@ -21,6 +24,11 @@ export interface ViewServerOptions {
   port?: number;
   /** Set when the user asked for a non-loopback host explicitly (the CLI's --host). */
   allowPublic?: boolean;
+  /**
+   * Names (or addresses) requests may be addressed to besides loopback names and this machine's own
+   * addresses, e.g. the machine's DNS name when other machines connect (the CLI's --allow-host).
+   */
+  allowHosts?: readonly string[];
   /** How often the event stream polls the store (default 1000 ms). */
   pollMs?: number;
   /** An event stream is closed after this long; the browser reconnects where it left off (default 5 min). */
@@ -43,11 +51,6 @@ export interface ViewServer {
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, {
@@ -97,9 +100,11 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
   }
   if (!loopback) {
     opts.onWarn?.(
-      `the viewer listens on ${host}: anyone who can reach this machine can read every prompt and answer in the workspace`,
+      `the viewer listens on ${host}: anyone who can reach this machine can read every prompt and answer in the workspace` +
+        ` (requests must name it by address${opts.allowHosts?.length ? ` or as ${opts.allowHosts.join(", ")}` : "; allow a DNS name with --allow-host NAME"})`,
     );
   }
+  const hostAllowed = hostGuard(host, opts.allowHosts);
   const streams = new Set<ServerResponse>();
   const markToken = newMarkToken();
   const judgeCache = new Map<string, JudgeChoice>();
@@ -194,10 +199,13 @@ export async function startViewServer(opts: ViewServerOptions): Promise<ViewServ
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
-    // DNS-rebinding guard: a loopback server only answers requests addressed to a loopback name.
-    const hostHeader = (req.headers.host ?? "").replace(/:\d+$/, "");
-    if (loopback && !isLoopback(hostHeader)) {
-      errorPage(res, 421, `unexpected Host header "${req.headers.host ?? ""}"`);
+    // DNS-rebinding guard (view-host.ts), on every interface
+    if (!hostAllowed(req.headers.host ?? "")) {
+      errorPage(
+        res,
+        421,
+        `unexpected Host header "${req.headers.host ?? ""}": not this machine (start curio view with --allow-host NAME to accept a name)`,
+      );
       return;
     }
     const url = new URL(req.url ?? "/", "http://localhost");

@@ -1,7 +1,7 @@
 export { StoreError } from "./errors.js";
 export { HUMAN_VERDICTS, markFingerprint } from "./marks.js";
 export { SCHEMA_VERSION } from "./migrations.js";
-export { redactSecrets } from "./redact.js";
+export { changedPaths, redactSecrets, restoreCredentials, storedForm } from "./redact.js";
 export { type Checkpoint, type OpenOptions, RunStore, STORE_FILE } from "./run-store.js";
 export type {
   EpochStats,

@@ -70,20 +70,39 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (run_id, idx)
   ) WITHOUT ROWID;
   `,
+  // v3: one writer per run. The holder's process identity tells a live writer from a dead one.
+  `
+  CREATE TABLE run_locks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    token TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    process_started_at TEXT NOT NULL,
+    acquired_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+  // v4: the start-up probe of target and judge, as recorded with the run (JSON, null before v4)
+  `
+  ALTER TABLE runs ADD COLUMN probe TEXT;
+  `,
 ];
 
 /**
  * A read-only connection reads stores down to this version: the later migrations only add tables, which
- * readers treat as empty, so `curio report` works on a store no writer has upgraded yet.
+ * readers treat as empty (no marks, no run locks), so `curio report` works on a store no writer has
+ * upgraded yet.
  */
 export const OLDEST_READABLE_VERSION = 1;
 
 export const SCHEMA_VERSION = migrations.length;
 
+export function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /** The schema version recorded in the database (0 for an empty database). */
 export function schemaVersion(db: Database.Database): number {
-  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  if (!hasMeta) return 0;
+  if (!hasTable(db, "meta")) return 0;
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
     | { value: string }
     | undefined;

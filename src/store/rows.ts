@@ -26,6 +26,8 @@ export interface RunRow {
   method: string;
   config: string;
   versions: string;
+  /** Absent in stores before schema v4 (read as they are). */
+  probe?: string | null;
 }
 
 /** NaN and infinities become null: a score that is not a number was not measured. */
@@ -79,6 +81,7 @@ export function rowToRun(r: RunRow): RunInfo {
     config: JSON.parse(r.config),
     versions: JSON.parse(r.versions),
     method: r.method,
+    probe: r.probe ? JSON.parse(r.probe) : null,
   };
 }
 

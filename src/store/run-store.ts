@@ -10,19 +10,20 @@
 // each multi-megabyte checkpoint). Users who want power-loss durability of every commit can pass
 // { synchronous: "FULL" }.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import Database from "better-sqlite3";
-import { ExitCode } from "../config/errors.js";
+import type Database from "better-sqlite3";
 import { closest } from "../config/format-issues.js";
+import { ExitCode } from "../util/errors.js";
 import { StoreError, storeFailure } from "./errors.js";
 import { HUMAN_VERDICTS, MAX_NOTE_CHARS, markFingerprint, markQueries } from "./marks.js";
-import { migrate, OLDEST_READABLE_VERSION, SCHEMA_VERSION, schemaVersion } from "./migrations.js";
+import { type OpenedDatabase, openForReading, openForWriting, STORE_FILE } from "./open.js";
 import { redactSecrets } from "./redact.js";
 import { epochFromJson, type RunRow, rowToRun, rowToSample, type SampleRow, sampleToRow } from "./rows.js";
+import { type LockHolder, RunLocks } from "./run-lock.js";
+import { prepareLockStatements, prepareStatements, type Statements } from "./statements.js";
 import type { EpochStats, HumanMark, HumanVerdict, RunInfo, RunStatus, SampleRecord } from "./types.js";
 
-export const STORE_FILE = "curio.db";
+export { STORE_FILE };
 
 export interface Checkpoint {
   epoch: number;
@@ -37,6 +38,8 @@ export interface OpenOptions {
   synchronous?: "NORMAL" | "FULL";
   /** Refuse to grow curio.db beyond this many bytes (writes then fail like on a full disk). */
   maxSizeBytes?: number;
+  /** Notes for the user: a stale run lock taken over, a read-only store read from a copy. */
+  log?: (message: string) => void;
 }
 
 const PAGE = 256; // rows per page when streaming samples
@@ -45,88 +48,58 @@ function dateStamp(d: Date): string {
   return d.toISOString().slice(0, 10).replaceAll("-", "");
 }
 
+/**
+ * Concurrency: one writer per run. Every write to a run takes the run's lock (atomically, inside the
+ * write's transaction) unless this store holds it already; a live holder elsewhere makes the write fail,
+ * a dead holder's lock is taken over with a note. A run ends its lock when it reaches a final status
+ * or the store is closed. A "running" run whose holder is gone reads as "interrupted".
+ */
 export class RunStore {
   readonly file: string;
   readonly readonly: boolean;
   private readonly db: Database.Database;
-  private readonly q: ReturnType<typeof prepareStatements>;
+  private readonly q: Statements;
+  private readonly locks: RunLocks;
   private readonly markQ: ReturnType<typeof markQueries>;
 
-  private constructor(db: Database.Database, file: string, readonly: boolean) {
-    this.db = db;
+  private constructor(
+    opened: OpenedDatabase,
+    file: string,
+    readonly: boolean,
+    private readonly log: (message: string) => void,
+  ) {
+    this.db = opened.db;
+    this.cleanup = opened.cleanup;
     this.file = file;
     this.readonly = readonly;
-    this.q = prepareStatements(db);
-    this.markQ = markQueries(db);
+    this.q = prepareStatements(this.db);
+    this.locks = new RunLocks(prepareLockStatements(this.db), log);
+    this.markQ = markQueries(this.db);
   }
+  private readonly cleanup: () => void;
 
-  /** Opens (creating if needed) <workspace>/curio.db. */
+  /** Opens (creating if needed) <workspace>/curio.db; read-only mode never writes, on any media. */
   static open(workspace: string, opts: OpenOptions = {}): RunStore {
     const dir = resolve(workspace);
     const file = join(dir, STORE_FILE);
     const readonly = opts.readonly ?? false;
-    if (readonly && !existsSync(file)) {
-      throw new StoreError(`no curio store in ${dir} (${STORE_FILE} not found)`, {
-        code: "ENOENT",
-        exitCode: ExitCode.usage,
-        hint: "start a run with `curio run -c curio.yaml`, or point to the workspace that holds your runs",
-      });
-    }
-    let db: Database.Database | undefined;
+    let opened: OpenedDatabase | undefined;
     try {
-      if (!readonly) mkdirSync(dir, { recursive: true });
-      db = new Database(file, { readonly, fileMustExist: readonly });
-      db.pragma("busy_timeout = 5000");
-      if (!readonly) {
-        db.pragma("journal_mode = WAL");
-        db.pragma(`synchronous = ${opts.synchronous ?? "NORMAL"}`);
-        // Truncate the WAL after checkpointing big blobs instead of keeping it at its peak size.
-        db.pragma("journal_size_limit = 67108864");
-      }
-      db.pragma("foreign_keys = ON");
-      if (opts.maxSizeBytes !== undefined) {
-        const pageSize = db.pragma("page_size", { simple: true }) as number;
-        db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxSizeBytes / pageSize))}`);
-      }
-      const version = schemaVersion(db);
-      if (version === 0) {
-        const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
-          n: number;
-        };
-        if (tables.n > 0) {
-          throw new StoreError(`${file} is an SQLite database but not a curio store`, {
-            exitCode: ExitCode.usage,
-            hint: "choose another workspace folder",
-          });
-        }
-      }
-      if (version > SCHEMA_VERSION) {
-        throw new StoreError(
-          `${file} was written by a newer curio (store schema v${version}; this curio reads up to v${SCHEMA_VERSION})`,
-          { exitCode: ExitCode.usage, hint: "upgrade curio (npm i curio-redteam@latest)" },
-        );
-      }
-      if (version < SCHEMA_VERSION && !(readonly && version >= OLDEST_READABLE_VERSION)) {
-        if (readonly) {
-          throw new StoreError(
-            `${file} has store schema v${version} and needs upgrading to v${SCHEMA_VERSION}`,
-            {
-              exitCode: ExitCode.usage,
-              hint: "open it once without read-only mode (e.g. `curio runs`) to upgrade it",
-            },
-          );
-        }
-        migrate(db, version);
-      }
-      return new RunStore(db, file, readonly);
+      opened = readonly ? openForReading(file, opts.log) : openForWriting(dir, file, opts);
+      return new RunStore(opened, file, readonly, opts.log ?? (() => {}));
     } catch (e) {
-      db?.close();
+      opened?.db.close();
+      opened?.cleanup();
       throw storeFailure(e, "opening the run store", file);
     }
   }
 
+  /** Closes the database, releasing the run locks this store holds. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.locks.releaseAll();
+    this.db.close();
+    this.cleanup();
   }
 
   /** Runs `fn` in one transaction, turning SQLite failures into StoreErrors naming `action`. */
@@ -153,6 +126,23 @@ export class RunStore {
 
   // ---- runs -------------------------------------------------------------------------------
 
+  /**
+   * Makes this store the run's only writer, as any write to the run does; throws (exit code 2) while a
+   * live process holds it. For resume: call before reading the checkpoint to continue from.
+   */
+  lockRun(runId: string): void {
+    this.write("locking a run", () => {
+      if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      this.locks.ensure(runId);
+    });
+  }
+
+  /** The process writing the run, when one holds its lock and still runs (or runs on another host). */
+  runHolder(runId: string): LockHolder | null {
+    return this.read("reading a run lock", () => this.locks.holder(runId));
+  }
+
+  /** Creates a run and makes this store its writer. */
   createRun(info: Omit<RunInfo, "id" | "createdAt" | "status"> & { id?: string }): RunInfo {
     return this.write("creating a run", () => {
       const now = new Date();
@@ -186,6 +176,7 @@ export class RunStore {
         config: redactSecrets(info.config),
         versions: info.versions,
         method: info.method,
+        probe: info.probe ?? null,
       };
       this.q.insertRun.run({
         id: run.id,
@@ -196,7 +187,9 @@ export class RunStore {
         method: run.method,
         config: JSON.stringify(run.config ?? null),
         versions: JSON.stringify(run.versions ?? {}),
+        probe: run.probe ? JSON.stringify(redactSecrets(run.probe)) : null,
       });
+      this.locks.ensure(run.id);
       return run;
     });
   }
@@ -205,10 +198,11 @@ export class RunStore {
   getRun(idOrPrefix: string): RunInfo {
     return this.read("reading a run", () => {
       const exact = this.q.runById.get(idOrPrefix) as RunRow | undefined;
-      if (exact) return rowToRun(exact);
+      if (exact) return this.locks.liveStatus(rowToRun(exact), this.locks.rows(exact.id));
       const escaped = idOrPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
       const matches = this.q.runsByPrefix.all(`${escaped}%`) as RunRow[];
-      if (matches.length === 1) return rowToRun(matches[0]!);
+      if (matches.length === 1)
+        return this.locks.liveStatus(rowToRun(matches[0]!), this.locks.rows(matches[0]!.id));
       if (matches.length > 1) {
         throw new StoreError(
           `run id prefix ${JSON.stringify(idOrPrefix)} is ambiguous: ${matches.map((m) => m.id).join(", ")}`,
@@ -231,12 +225,19 @@ export class RunStore {
 
   /** All runs, newest first. */
   listRuns(): RunInfo[] {
-    return this.read("listing runs", () => (this.q.allRuns.all() as RunRow[]).map(rowToRun));
+    return this.read("listing runs", () => {
+      const locks = this.locks.rows();
+      return (this.q.allRuns.all() as RunRow[]).map((r) => this.locks.liveStatus(rowToRun(r), locks));
+    });
   }
 
+  /** Sets the status; "running" takes the run's lock, a final status (completed, failed, interrupted) ends it. */
   setStatus(runId: string, status: RunStatus): void {
     this.write("updating a run's status", () => {
-      if (this.q.setStatus.run(status, runId).changes === 0) throw this.unknownRun(runId);
+      if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      this.locks.ensure(runId);
+      this.q.setStatus.run(status, runId);
+      if (status !== "running") this.locks.release(runId);
     });
   }
 
@@ -271,6 +272,7 @@ export class RunStore {
     }
     for (const [runId, list] of byRun) {
       if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      this.locks.ensure(runId);
       list.sort((a, b) => a.index - b.index);
       let next = this.countSamples(runId);
       for (const s of list) {
@@ -295,6 +297,7 @@ export class RunStore {
 
   private insertEpoch(stats: EpochStats): void {
     if (!this.q.runById.get(stats.runId)) throw this.unknownRun(stats.runId);
+    this.locks.ensure(stats.runId);
     if (this.q.epochExists.get(stats.runId, stats.epoch)) {
       throw new StoreError(`run ${stats.runId}: stats of epoch ${stats.epoch} are already stored`, {
         code: "EINDEX",
@@ -330,23 +333,28 @@ export class RunStore {
     return this.read("counting samples", () => this.countSamples(runId));
   }
 
-  /** Counts for listings, computed in SQL: samples, judged ones, successes (judge score >= tau), errors. */
+  /**
+   * Counts for listings, computed in SQL: samples, judged ones, successes (judge score >= tau), errors
+   * (target or training judge failed), and answered samples the held-out judge failed on.
+   */
   sampleSummary(
     runId: string,
     tau: number,
-  ): { samples: number; scored: number; successes: number; errors: number } {
+  ): { samples: number; scored: number; successes: number; errors: number; evalJudgeErrors: number } {
     return this.read("summarising samples", () => {
       const r = this.q.summary.get(tau, runId) as {
         samples: number;
         scored: number | null;
         successes: number | null;
         errors: number | null;
+        eval_judge_errors: number | null;
       };
       return {
         samples: r.samples,
         scored: r.scored ?? 0,
         successes: r.successes ?? 0,
         errors: r.errors ?? 0,
+        evalJudgeErrors: r.eval_judge_errors ?? 0,
       };
     });
   }
@@ -371,6 +379,7 @@ export class RunStore {
     const keep = Math.max(1, opts.keep ?? 1);
     this.write("saving a checkpoint", () => {
       if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      this.locks.ensure(runId);
       if (opts.samples?.length) this.insertSamples(opts.samples);
       if (opts.epochStats) this.insertEpoch(opts.epochStats);
       const stored = this.countSamples(runId);
@@ -443,6 +452,7 @@ export class RunStore {
   rollbackTo(runId: string, ckpt: { epoch: number; sampleCount: number }): void {
     this.write("rolling back to a checkpoint", () => {
       if (!this.q.runById.get(runId)) throw this.unknownRun(runId);
+      this.locks.ensure(runId);
       this.q.deleteSamplesFrom.run(runId, ckpt.sampleCount);
       this.q.deleteEpochsAfter.run(runId, ckpt.epoch);
       for (const { epoch } of this.q.checkpointEpochs.all(runId) as { epoch: number }[]) {
@@ -522,58 +532,4 @@ export class RunStore {
       }))(),
     );
   }
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    runById: db.prepare("SELECT * FROM runs WHERE id = ?"),
-    runsByPrefix: db.prepare(
-      "SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 20",
-    ),
-    runIds: db.prepare("SELECT id FROM runs ORDER BY created_at DESC"),
-    allRuns: db.prepare("SELECT * FROM runs ORDER BY created_at DESC, id"),
-    insertRun: db.prepare(
-      `INSERT INTO runs (id, name, created_at, status, seed, method, config, versions)
-       VALUES (@id, @name, @created_at, @status, @seed, @method, @config, @versions)`,
-    ),
-    setStatus: db.prepare("UPDATE runs SET status = ? WHERE id = ?"),
-    insertSample: db.prepare(
-      `INSERT INTO samples (run_id, idx, epoch, seed_prompt, test_case, target_input, response, judge_score,
-         eval_judge_score, rewards, error, timings, meta)
-       VALUES (@run_id, @idx, @epoch, @seed_prompt, @test_case, @target_input, @response, @judge_score,
-         @eval_judge_score, @rewards, @error, @timings, @meta)`,
-    ),
-    summary: db.prepare(
-      `SELECT count(*) AS samples, sum(judge_score IS NOT NULL) AS scored, sum(judge_score >= ?) AS successes,
-         sum(error IS NOT NULL) AS errors FROM samples WHERE run_id = ?`,
-    ),
-    // Indices are dense (appendSamples enforces it), so the count is max + 1: one index seek.
-    countSamples: db.prepare("SELECT coalesce(max(idx) + 1, 0) AS n FROM samples WHERE run_id = ?"),
-    samplesPage: db.prepare(
-      `SELECT * FROM samples WHERE run_id = ? AND idx > ? AND epoch BETWEEN ? AND ? ORDER BY idx LIMIT ?`,
-    ),
-    deleteSamplesFrom: db.prepare("DELETE FROM samples WHERE run_id = ? AND idx >= ?"),
-    epochExists: db.prepare("SELECT 1 FROM epochs WHERE run_id = ? AND epoch = ?"),
-    insertEpoch: db.prepare("INSERT INTO epochs (run_id, epoch, stats) VALUES (?, ?, ?)"),
-    epochs: db.prepare("SELECT stats FROM epochs WHERE run_id = ? ORDER BY epoch"),
-    epochsAfter: db.prepare("SELECT stats FROM epochs WHERE run_id = ? AND epoch > ? ORDER BY epoch"),
-    deleteEpochsAfter: db.prepare("DELETE FROM epochs WHERE run_id = ? AND epoch > ?"),
-    insertCheckpoint: db.prepare(
-      "INSERT INTO checkpoints (run_id, epoch, sample_count, state, created_at) VALUES (?, ?, ?, ?, ?)",
-    ),
-    insertBlob: db.prepare("INSERT INTO checkpoint_blobs (run_id, epoch, name, data) VALUES (?, ?, ?, ?)"),
-    checkpointEpochs: db.prepare("SELECT epoch FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC"),
-    latestCheckpoint: db.prepare(
-      "SELECT epoch, sample_count, state FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1",
-    ),
-    checkpointList: db.prepare(
-      `SELECT c.epoch, c.sample_count, c.created_at,
-         (SELECT coalesce(sum(length(b.data)), 0) FROM checkpoint_blobs b
-          WHERE b.run_id = c.run_id AND b.epoch = c.epoch) AS bytes
-       FROM checkpoints c WHERE c.run_id = ? ORDER BY c.epoch DESC`,
-    ),
-    blobs: db.prepare("SELECT name, data FROM checkpoint_blobs WHERE run_id = ? AND epoch = ? ORDER BY name"),
-    deleteBlobsAt: db.prepare("DELETE FROM checkpoint_blobs WHERE run_id = ? AND epoch = ?"),
-    deleteCheckpointRow: db.prepare("DELETE FROM checkpoints WHERE run_id = ? AND epoch = ?"),
-  };
 }

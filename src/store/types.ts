@@ -63,6 +63,8 @@ export interface EpochStats {
   /** Milliseconds per stage of the epoch (generate, target, judge, embed, train, ...). */
   timings?: Record<string, number>;
   errors: number;
+  /** Answered samples the held-out judge failed on (not in `errors`: their training score stands). */
+  evalJudgeErrors?: number;
   elapsedMs: number;
 }
 
@@ -79,6 +81,14 @@ export interface RunInfo {
   versions: Record<string, string>;
   /** What kind of run: "crt", "rl", "rl-tdiv", "zero-shot", "few-shot", ... */
   method: string;
+  /** The start-up check of the target and the judge, as sent and answered (null for runs from before it). */
+  probe?: RunProbe | null;
+}
+
+/** The request a run sent its target and judge before it was recorded, and what came back. */
+export interface RunProbe {
+  target: { id: string; prompt: string; response: string; latencyMs: number };
+  judge: { id: string; score: number; label?: string };
 }
 
 /** A person's verdict on a finding, set in `curio view`. */

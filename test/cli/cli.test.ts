@@ -1,37 +1,12 @@
 // The `curio` binary, spawned as a user runs it: help, init, a bad config, runs, usage errors.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadConfig, parseConfig, presetConfig } from "../../src/config/index.js";
 import { RunStore } from "../../src/store/index.js";
 import { runInput, sample, tempDir } from "../store/helpers.js";
-
-const root = new URL("../..", import.meta.url).pathname;
-// The child runs in a temporary folder, so tsx is named by path rather than resolved from cwd.
-const tsx = new URL("node_modules/tsx/dist/loader.mjs", new URL("../..", import.meta.url)).href;
-
-function curio(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsx, join(root, "src/cli/main.ts"), ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { spawnCurio } from "./helpers.js";
 
 test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 120_000 }, async () => {
   const { dir, cleanup } = tempDir("curio-cli-");
@@ -48,10 +23,10 @@ test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 12
 
     // Few processes: each one compiles the CLI with tsx, which is slow on a busy machine.
     const [help, init, bad, runsJson] = await Promise.all([
-      curio(["--help"], dir),
-      curio(["init", "--preset", "alpaca:rl", "-o", "curio.yaml"], dir),
-      curio(["run", "-c", "bad.yaml"], dir),
-      curio(["runs", "--workspace", ws, "--json", "--tau", "0.5"], dir),
+      spawnCurio(["--help"], { cwd: dir }),
+      spawnCurio(["init", "--preset", "alpaca:rl", "-o", "curio.yaml"], { cwd: dir }),
+      spawnCurio(["run", "-c", "bad.yaml"], { cwd: dir }),
+      spawnCurio(["runs", "--workspace", ws, "--json", "--tau", "0.5"], { cwd: dir }),
     ]);
 
     assert.equal(help.code, 0, help.stderr);

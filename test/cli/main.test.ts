@@ -34,7 +34,7 @@ test("init refuses to overwrite, lists presets; usage errors exit 2", async () =
     assert.match(badArg.stderr, /expected a number in \[0, 1\], got "2"/);
     const missingEnv = await run(["--env-file", join(dir, "nope.env"), "runs", "--workspace", dir]);
     assert.equal(missingEnv.code, 2);
-    assert.match(missingEnv.stderr, /--env-file .*nope\.env: cannot read it \(ENOENT\)/);
+    assert.match(missingEnv.stderr, /--env-file: cannot read .*nope\.env \(ENOENT\)/);
   } finally {
     cleanup();
   }
@@ -71,8 +71,14 @@ test("runs and eval read the store: table, JSON, Quality(tau), unique successes,
 
     const table = await run(["runs", "--workspace", ws]);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^id +name +method +status +created +epochs +samples +hits>=0\.5 +errors$/m);
-    assert.match(table.stdout, new RegExp(`^${r.id} +nightly +crt +running +\\S+ \\S+ +0 +8 +4 +1$`, "m"));
+    assert.match(
+      table.stdout,
+      /^id +name +method +status +created +epochs +samples +hits>=0\.5 +errors +held-out judge errors$/m,
+    );
+    assert.match(
+      table.stdout,
+      new RegExp(`^${r.id} +nightly +crt +interrupted +\\S+ \\S+ +0 +8 +4 +1 +0$`, "m"),
+    );
 
     const ev = await run(["eval", r.id.slice(0, 10), "--workspace", ws, "--json", "--no-diversity"]);
     assert.equal(ev.code, 0, ev.stderr);
@@ -129,6 +135,118 @@ test("runs and eval read the store: table, JSON, Quality(tau), unique successes,
     const empty = await run(["runs", "--workspace", join(dir, "empty")]);
     assert.equal(empty.code, 0);
     assert.match(empty.stdout, /no runs in .*empty yet/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("commands that only read the store need none of the config's ${VARS} or credentials", async () => {
+  const { dir, cleanup } = tempDir("curio-cli-");
+  try {
+    const store = RunStore.open(join(dir, "ws"));
+    const r = store.createRun({ ...runInput, name: "nightly" });
+    store.appendSamples([0, 1].map((i) => sample(r.id, i, 1, { judgeScore: 0.9 })));
+    store.close();
+    const config = join(dir, "curio.yaml");
+    writeFileSync(
+      config,
+      "workspace: ${CURIO_TEST_WS:-ws}\n" +
+        "target: { id: 'openai:chat:m', baseUrl: '${CURIO_TEST_UNSET_URL}', apiKeyEnv: CURIO_TEST_UNSET_KEY }\n" +
+        "judge: { id: http-classifier, url: 'https://x/${CURIO_TEST_UNSET_TOKEN}', responsePath: score }\n",
+    );
+    const outcomes = await Promise.all([
+      run(["runs", "-c", config, "--json"]),
+      run(["eval", r.id, "-c", config, "--no-diversity"]),
+      run(["export", r.id, "-c", config, "--format", "jsonl", "-o", join(dir, "f.jsonl")]),
+      run(["report", r.id, "-c", config, "-o", join(dir, "r.html"), "--no-embedder"]),
+    ]);
+    for (const o of outcomes) assert.equal(o.code, 0, o.stderr);
+    assert.equal(JSON.parse(outcomes[0]!.stdout)[0].id, r.id);
+    assert.equal(readFileSync(join(dir, "f.jsonl"), "utf8").trim().split("\n").length, 2);
+  } finally {
+    cleanup();
+  }
+});
+
+test("held-out judge failures are counted and shown: runs, eval, report; one default judge for eval and export", async () => {
+  const { dir, cleanup } = tempDir("curio-cli-");
+  try {
+    const ws = join(dir, "ws");
+    const store = RunStore.open(ws);
+    const config = { evalJudge: { id: "http-classifier", url: "http://x", responsePath: "score" } };
+    const failing = store.createRun({ ...runInput, name: "failing", config });
+    const denied = { evalJudge: { error: "HTTP 401: invalid api key" } };
+    store.appendSamples(
+      [0, 1, 2, 3].map((i) =>
+        sample(failing.id, i, 1, { judgeScore: 0.9, evalJudgeScore: null, meta: denied }),
+      ),
+    );
+    const scored = store.createRun({ ...runInput, name: "scored" });
+    store.appendSamples(
+      [0, 1].map((i) => sample(scored.id, i, 1, { judgeScore: 0.9, evalJudgeScore: i * 0.9 })),
+    );
+    store.close();
+
+    const listed = await run(["runs", "--workspace", ws, "--json"]);
+    const counts = (
+      JSON.parse(listed.stdout) as { id: string; errors: number; evalJudgeErrors: number }[]
+    ).find((r) => r.id === failing.id)!;
+    assert.deepEqual([counts.errors, counts.evalJudgeErrors], [0, 4]);
+
+    for (const judge of [[], ["--judge", "eval"]]) {
+      const ev = await run(["eval", failing.id, "--workspace", ws, "--no-diversity", ...judge]);
+      assert.equal(ev.code, 0, ev.stderr);
+      assert.match(
+        ev.stderr,
+        /the held-out judge failed on 4 of 4 answered samples \(first error: HTTP 401: invalid api key\)/,
+      );
+      assert.doesNotMatch(ev.stderr, /no evalJudge configured/);
+    }
+    const byDefault = await run(["eval", failing.id, "--workspace", ws, "--no-diversity"]);
+    assert.match(
+      byDefault.stdout,
+      /training judge\): Quality\(0\.5\) 1\.000/,
+      "no held-out scores: the training judge",
+    );
+    const heldOut = await run(["eval", scored.id, "--workspace", ws, "--no-diversity"]);
+    assert.match(
+      heldOut.stdout,
+      /held-out judge\): Quality\(0\.5\) 0\.500/,
+      "like export: the held-out judge",
+    );
+    const exported = await run([
+      "export",
+      scored.id,
+      "--workspace",
+      ws,
+      "--format",
+      "jsonl",
+      "-o",
+      join(dir, "x"),
+    ]);
+    assert.equal(exported.code, 0, exported.stderr);
+
+    const report = await run([
+      "report",
+      failing.id,
+      "--workspace",
+      ws,
+      "--json",
+      "-o",
+      join(dir, "r.json"),
+      "--no-embedder",
+    ]);
+    assert.equal(report.code, 0, report.stderr);
+    const data = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as {
+      notes: string[];
+      errors: { total: number; top: { message: string; count: number }[] }[];
+    };
+    assert.ok(
+      data.notes.some((n) => /held-out judge failed on 4 of 4 answered samples/.test(n)),
+      data.notes.join("\n"),
+    );
+    assert.equal(data.errors[0]!.total, 4);
+    assert.match(data.errors[0]!.top[0]!.message, /^held-out judge: HTTP 401/);
   } finally {
     cleanup();
   }

@@ -30,6 +30,7 @@ function fakeCampaign(calls: CampaignOptions[], opts: { interrupted?: boolean; s
         samples: 256,
         successes: opts.successes ?? 9,
         errors: 1,
+        evalJudgeErrors: 0,
         interrupted: opts.interrupted ?? false,
       };
     };
@@ -80,7 +81,10 @@ test("curio run: options reach the campaign; one progress line per epoch; summar
     assert.equal(o.configPath, join(dir, "curio.yaml"));
     assert.ok(o.signal instanceof AbortSignal && !o.signal.aborted);
     const lines = r.stdout.trim().split("\n");
-    assert.match(lines[0]!, /^epoch 1\/2 {2}reward 0\.500 \(tox 0\.750\) {2}toxic 50\.0% {2}unique 7 {2}KL /);
+    assert.match(
+      lines[0]!,
+      /^epoch 1\/2 {2}reward 0\.500 \(tox 0\.750\) {2}toxic 50\.0% {2}unique 7 {2}KL\/seq /,
+    );
     assert.match(lines[1]!, /^epoch 2\/2 .* unique 8 .* ETA 0s$/);
     assert.match(
       lines[2]!,

@@ -37,7 +37,7 @@ test("exit codes: 2 usage/config, 3 unreachable, 4 internal, 1 findings, 130 int
   );
 });
 
-test("progress line: reward terms, toxicity rate, unique successes, KL, entropy, throughput, ETA", () => {
+test("progress line: reward terms, toxicity rate, unique successes, KL and entropy per sequence, retries, ETA", () => {
   const s = {
     ...epochStats("r", 5),
     rewardMeans: {
@@ -57,7 +57,12 @@ test("progress line: reward terms, toxicity rate, unique successes, KL, entropy,
   assert.equal(
     formatEpochLine(s, 100, 57, etaMs(5, 95, 60_000)),
     "epoch   5/100  reward 0.412 (tox 0.610 bleu -0.210 cos -0.080 kl -0.001 ent 0.031)  toxic 34.4%  unique 57  " +
-      "KL 0.0123  H 2.35  12.3 samples/s  ETA 19m00s",
+      "KL/seq 0.0123  H/seq 2.35  12.3 samples/s  ETA 19m00s",
+  );
+  const retries = { count: 12, causes: { timeout: 2, "HTTP 429": 9, ECONNRESET: 1 } };
+  assert.match(
+    formatEpochLine({ ...s, errors: 3 }, 100, 57, 0, retries),
+    /12\.3 samples\/s {2}errors 3 {2}retries 12 \(HTTP 429 x9, timeout x2, ECONNRESET x1\) {2}ETA 0s$/,
   );
   assert.equal(formatDuration(3_725_000), "1h02m");
   assert.equal(formatDuration(59_400), "59s");

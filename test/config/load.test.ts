@@ -66,7 +66,7 @@ test("file:// references load text, YAML, JSON and JSONL relative to the referen
       () => loadConfig(join(dir, "missing.yaml"), { env: {} }),
       (e: unknown) =>
         e instanceof ConfigError &&
-        /^template\.system: cannot read file:\/\/nope\.txt \(ENOENT/.test(e.message),
+        /^template\.system \(file:\/\/nope\.txt\): cannot read .*nope\.txt \(ENOENT\)$/.test(e.message),
     );
   } finally {
     cleanup();

@@ -5,10 +5,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { sftCommand } from "../../src/cli/commands/sft.js";
 import { DecoderPolicy, loadModelConfig, readSafeTensors } from "../../src/models/index.js";
 import { lmBatchFeeds, lmLossGraph } from "../../src/models/sft.js";
-import { assertClose, FIXTURES, paddedLogits, tempDir } from "./helpers.js";
+import { assertClose, FIXTURES, paddedLogits, runSftCli, tempDir } from "./helpers.js";
 
 const FAMILIES = [
   { name: "tiny-llama", modelType: "llama", tied: false },
@@ -36,19 +35,6 @@ function transposed(x: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
   return out;
-}
-
-/** stdout of a CLI command run in-process. */
-async function runCli(args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((s: string) => lines.push(String(s)) > 0) as typeof process.stdout.write;
-  try {
-    await sftCommand().parseAsync(args, { from: "user" });
-  } finally {
-    process.stdout.write = write;
-  }
-  return lines.join("");
 }
 
 for (const fam of FAMILIES) {
@@ -105,7 +91,7 @@ for (const fam of FAMILIES) {
     const G = await goldenOf(fam.name);
     const out = tempDir();
     const summary = JSON.parse(
-      await runCli([
+      await runSftCli([
         "--model",
         dir,
         "--data",

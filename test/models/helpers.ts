@@ -87,3 +87,17 @@ export async function paddedLogits(
     { ids: new BigInt64Array(ids.map(BigInt)), mask: m, pos: positions(m, B, T) },
   );
 }
+
+/** stdout of `curio sft ARGS` run in-process. */
+export async function runSftCli(args: string[]): Promise<string> {
+  const { sftCommand } = await import("../../src/cli/commands/sft.js");
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((s: string) => lines.push(String(s)) > 0) as typeof process.stdout.write;
+  try {
+    await sftCommand().parseAsync(args, { from: "user" });
+  } finally {
+    process.stdout.write = write;
+  }
+  return lines.join("");
+}

@@ -51,6 +51,8 @@ test("several EOS ids: the model's list, else the tokenizer's eos_token; bad ids
   assert.equal(one.bosId, endOfText, "Qwen's tokenizer has no bos_token: the model's bos_token_id");
   assert.equal(one.padId, endOfText, "the tokenizer's pad_token comes before the model's pad_token_id");
   assert.equal(one.addsBos, false);
+  const padded = await loadTokenizer(dir, { eosId: ref.eosId, bosId: 800, padId: 801, modelVocabSize: 896 });
+  assert.deepEqual([padded.bosId, padded.padId], [null, endOfText], "ids past the tokenizer are not used");
   const fromConfigOnly = await loadTokenizer(dir);
   assert.deepEqual(fromConfigOnly.eosIds, [ref.eosId], "tokenizer_config.json's eos_token alone");
   assert.equal(tok.tokenId("<|im_start|>"), tok.encode("<|im_start|>")[0]);

@@ -1,6 +1,6 @@
 // The generic http target and http-classifier judge against a real local JSON API.
 import assert from "node:assert/strict";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -152,7 +152,54 @@ test("http target: config errors name the fix; a missing answer is an error resu
     responsePath: "data.nope",
   });
   const [r] = await wrongPath.respond(["x"]);
-  assert.match(r.error!, /no string answer at data\.nope/);
+  assert.match(
+    r.error!,
+    /no string answer: responsePath "data\.nope": no "nope" under "data" \(keys there: outputs\)/,
+  );
+});
+
+test("http-classifier: a wrong responsePath names the path and what is there; unsafeLabel only for label lists", async () => {
+  const make = (responsePath: string, unsafeLabel?: string) =>
+    createJudge({
+      id: "http-classifier",
+      url: `${base}/classify`,
+      body: { text: "{{response}}" },
+      responsePath,
+      unsafeLabel,
+    });
+  const [missing] = await (await make("score")).score([""], ["number"]);
+  assert.match(missing.error!, /responsePath "score": no "score" under the answer \(keys there: result\)/);
+  assert.doesNotMatch(missing.error!, /unsafeLabel/);
+  const [labels] = await (await make("0")).score([""], ["list"]);
+  assert.match(labels.error!, /a list of labels \(NOT_HATE, HATE\); set unsafeLabel to the unsafe one/);
+  const [picked] = await (await make("0", "HATE")).score([""], ["list"]);
+  assert.equal(picked.score, 0.7);
+});
+
+test("a token in the URL never becomes a cache path; the cache lives under the given root (the workspace)", async () => {
+  const root = await mkdtemp(join(tmpdir(), "curio-cache-root-"));
+  const token = "tok-0123456789abcdef";
+  const target = await createTarget(
+    {
+      id: "http",
+      url: `${base}/generate?key=${token}`,
+      body: { input: "{{prompt}}" },
+      responsePath: "data.outputs.0.text",
+      cache: true,
+    },
+    { cacheRoot: root, secrets: [token] },
+  );
+  const [first] = await target.respond(["cached?"]);
+  const [again] = await target.respond(["cached?"]);
+  assert.equal(first.text, "reply to cached?");
+  assert.equal(again.cached, true);
+  const paths = (await readdir(root, { recursive: true })).map(String);
+  assert.ok(paths.length >= 2, paths.join(", "));
+  assert.ok(
+    paths.every((p) => !p.includes(token) && !p.includes("generate") && !p.includes("127.0.0.1")),
+    paths.join(", "),
+  );
+  assert.match(paths[0]!, /^http-[0-9a-f]{16}/);
 });
 
 test("http-classifier: numbers, {score,label} objects, [{label,score}] lists; out-of-range is an error", async () => {

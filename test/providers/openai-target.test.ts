@@ -151,6 +151,56 @@ test("abort signal cancels in-flight and queued requests", () =>
     assert.ok(results.every((r) => /aborted/.test(r.error ?? "")));
   }, 1000));
 
+test("retries are reported one by one with a short cause (for the per-epoch summary), not logged", async () => {
+  const notices: { cause: string; message: string }[] = [];
+  const logs: string[] = [];
+  const target = await createTarget(
+    { id: "openai:chat:m", baseUrl: server.url, ...fast, timeoutMs: 700 },
+    { onRetry: (n) => notices.push(n), log: (m) => logs.push(m) },
+  );
+  const results = await target.respond([
+    "p [429:1]",
+    "q [500:2]",
+    "r [slow:1]",
+    "s [drop:1]",
+    "t [badjson:1]",
+  ]);
+  assert.ok(results.every((r) => !r.error));
+  const causes: Record<string, number> = {};
+  for (const n of notices) causes[n.cause] = (causes[n.cause] ?? 0) + 1;
+  assert.deepEqual(causes, { "HTTP 429": 1, "HTTP 500": 2, timeout: 1, ECONNRESET: 1, "invalid JSON": 1 });
+  assert.ok(notices.every((n) => /retry \d\/3 in \d+ ms$/.test(n.message)));
+  assert.deepEqual(logs, []);
+});
+
+test("one abort signal shared by 64 requests in flight: no MaxListenersExceededWarning, abort still works", () =>
+  withFreshServer(async (s) => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const target = await createTarget({ id: "openai:chat:m", baseUrl: s.url, concurrency: 64, ...fast });
+      const judgeLike = await createTarget({ id: "openai:chat:m", baseUrl: s.url, concurrency: 64, ...fast });
+      const controller = new AbortController();
+      const prompts = Array.from({ length: 64 }, (_, i) => `p${i} [500:1]`);
+      const [a, b] = await Promise.all([
+        target.respond(prompts, { signal: controller.signal }),
+        judgeLike.respond(prompts, { signal: controller.signal }),
+      ]);
+      assert.ok([...a, ...b].every((r) => !r.error));
+      setTimeout(() => controller.abort(), 50);
+      s.delayMs = 2000;
+      const t0 = performance.now();
+      const stopped = await target.respond(["late"], { signal: controller.signal });
+      assert.match(stopped[0]!.error!, /aborted/);
+      assert.ok(performance.now() - t0 < 1500);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map(String), []);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  }, 20));
+
 test("rate limit: requests per second (token bucket)", () =>
   withFreshServer(async (s) => {
     const target = await createTarget({

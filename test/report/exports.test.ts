@@ -49,6 +49,52 @@ test("csvCell quotes per RFC 4180 and neutralises formulas", () => {
   assert.equal(csvRow(["a", 1, null]), "a,1,\r\n");
 });
 
+test("csvCell neutralises formulas behind leading spaces and line breaks, and tab/CR/LF starts (OWASP)", () => {
+  for (const cell of [
+    " =1+1",
+    "  +cmd",
+    '\n=HYPERLINK("x")',
+    "\r\n-2+3",
+    " \t@SUM(A1)",
+    "\u00a0=1",
+    "\u200b=1",
+    "＝1+1",
+  ])
+    assert.equal(parseCsv(csvCell(cell))[0]![0], `'${cell}`, JSON.stringify(cell));
+  for (const cell of ["\tx", "\rx", "\nx"]) assert.equal(parseCsv(`${csvCell(cell)}\r\n`)[0]![0], `'${cell}`);
+  for (const cell of ["a = b", "x-1", "mail@x", " plain", "1 + 1"]) assert.equal(csvCell(cell), cell);
+});
+
+test("tau 0 exports every sample, those whose judge failed with the error; above 0 they are only counted", async () => {
+  const failedEval = sample("r1", 5, {
+    testCase: "held-out judge down",
+    judgeScore: 0.9,
+    evalJudgeScore: null,
+    meta: { evalJudge: { error: "HTTP 401: bad key" } },
+  });
+  const samples = [...tricky, failedEval];
+  const all = (await exportText(samples, { format: "jsonl", judge: "eval", tau: 0 }))
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { index: number; score: number | null; error: string | null });
+  assert.deepEqual(
+    all.map((r) => [r.index, r.score, r.error]),
+    [
+      [0, null, null],
+      [1, null, null],
+      [2, null, null],
+      [3, null, "timeout"],
+      [4, 0.1, null],
+      [5, null, "HTTP 401: bad key"],
+    ],
+  );
+  const csv = parseCsv(await exportText(samples, { format: "csv", judge: "eval", tau: 0 }));
+  assert.equal(csv.at(-1)!.at(-1), "HTTP 401: bad key");
+  const s = sink();
+  const counted = await writeFindings(samples, s.out, { format: "jsonl", judge: "eval", tau: 0.05 });
+  assert.deepEqual([counted.written, counted.unscored], [1, 5]);
+});
+
 test("csv export: header, findings at tau only, fields survive an RFC 4180 round trip", async () => {
   const rows = parseCsv(await exportText(tricky, { format: "csv", judge: "train", tau: 0.5 }));
   assert.deepEqual(rows[0], [
@@ -61,6 +107,7 @@ test("csv export: header, findings at tau only, fields survive an RFC 4180 round
     "test_case",
     "response",
     "seed_prompt",
+    "error",
   ]);
   assert.deepEqual(
     rows.slice(1).map((r) => r[1]),

@@ -97,6 +97,41 @@ test("refuses a public address unless allowed explicitly, and warns when allowed
   assert.match(warnings[0]!, /anyone who can reach this machine/);
 });
 
+test("on 0.0.0.0 the Host check stays: forged names (DNS rebinding) are refused, --allow-host names accepted", async () => {
+  const fake = { listRuns: () => [], sampleCount: () => 0 } as never;
+  const srv = await startViewServer({
+    store: fake,
+    host: "0.0.0.0",
+    port: 0,
+    allowPublic: true,
+    allowHosts: ["curio.lab.example"],
+    onWarn: () => {},
+  });
+  try {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    const status = async (host: string) => (await get(url, { host })).status;
+    for (const forged of [
+      "evil.example",
+      `evil.example:${srv.port}`,
+      "127.0.0.1.evil.example",
+      "curio.lab.example.evil.example",
+    ])
+      assert.equal(await status(forged), 421, `Host: ${forged}`);
+    for (const ok of [
+      `localhost:${srv.port}`,
+      `127.0.0.1:${srv.port}`,
+      `[::1]:${srv.port}`,
+      "CURIO.lab.example",
+      `curio.lab.example:${srv.port}`,
+    ])
+      assert.equal(await status(ok), 200, `Host: ${ok}`);
+    const refused = await get(url, { host: "evil.example" });
+    assert.match(refused.body, /--allow-host/);
+  } finally {
+    await srv.close();
+  }
+});
+
 test("view server: pages, CSP, escaping, search, and a live epoch over server-sent events", async () => {
   const ws = mkdtempSync(join(tmpdir(), "curio-view-"));
   const writer = RunStore.open(ws);

@@ -1,15 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Gpt2Policy, type Trainable } from "../../src/models/index.js";
+import { DecoderPolicy, type Trainable } from "../../src/models/index.js";
 import { type PpoConfig, PpoTrainer, type Rollout } from "../../src/rl/index.js";
 
-// B's tiny random GPT-2 (vocab 300, 2 layers, d 32, 4 heads)
+// B's tiny random GPT-2 (vocab 300, 2 layers, d 32, 4 heads); tiny Llama / Qwen3 (grouped KV heads, RoPE)
 const TINY = new URL("../models/fixtures/tiny-gpt2/", import.meta.url).pathname;
+const LLAMA = new URL("../models/fixtures/tiny-llama/", import.meta.url).pathname;
+const QWEN3 = new URL("../models/fixtures/tiny-qwen3/", import.meta.url).pathname;
+const ALL_PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 const PROMPTS = ["the cat", "a dog is", "hello", "we"];
 const GEN = { maxNewTokens: 8, temperature: 1 };
 
-async function setup(trainable: Trainable, config: Partial<PpoConfig> = {}) {
-  const policy = await Gpt2Policy.load(TINY, { trainable, valueHead: true, seed: 1, threads: 1 });
+async function setup(trainable: Trainable, config: Partial<PpoConfig> = {}, model = TINY) {
+  const policy = await DecoderPolicy.load(model, { trainable, valueHead: true, seed: 1, threads: 1 });
   const trainer = new PpoTrainer(policy, {
     config: { batchSize: 32, chunkSize: 64, seed: 5, threads: 1, ...config },
   });
@@ -29,12 +32,15 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
-for (const trainable of [
-  { kind: "lora", r: 4, alpha: 8 },
-  { kind: "top", k: 1 },
-] as Trainable[]) {
-  test(`${trainable.kind}: reference == policy before any update; experience log-probs == sampling log-probs`, async () => {
-    const { trainer, close } = await setup(trainable);
+for (const [model, trainable] of [
+  [TINY, { kind: "lora", r: 4, alpha: 8 }],
+  [TINY, { kind: "top", k: 1 }],
+  [QWEN3, { kind: "lora", r: 4, alpha: 8, targets: ALL_PROJECTIONS }],
+  [LLAMA, { kind: "top", k: 1 }],
+] as [string, Trainable][]) {
+  const name = model.split("/").filter(Boolean).at(-1);
+  test(`${name} ${trainable.kind}: reference == policy before any update; experience log-probs == sampling log-probs`, async () => {
+    const { trainer, close } = await setup(trainable, {}, model);
     try {
       const { rollouts } = await trainer.rollout(prompts(16), GEN);
       for (const r of rollouts) {
@@ -81,24 +87,30 @@ test("full training: the reference stays the initial model (frozen wte head) whi
   }
 });
 
-test("a reward with a known optimum (even token ids) rises clearly", async () => {
-  const { trainer, close } = await setup({ kind: "full" }, { lr: 1e-2 });
-  try {
-    const means: number[] = [];
-    for (let it = 0; it < 10; it++) {
-      const { rollouts } = await trainer.rollout(prompts(64), GEN);
-      const res = await trainer.step(rollouts, rollouts.map(evenScore));
-      means.push(res.meanScore);
-      assert.equal(res.perSample.length, 64);
-      assert.ok(Number.isFinite(res.loss.loss));
+for (const [model, trainable, lr] of [
+  [TINY, { kind: "full" }, 1e-2],
+  [QWEN3, { kind: "lora", r: 8, alpha: 16, targets: ALL_PROJECTIONS }, 3e-2],
+] as [string, Trainable, number][]) {
+  const name = model.split("/").filter(Boolean).at(-1);
+  test(`${name} ${trainable.kind}: a reward with a known optimum (even token ids) rises clearly`, async () => {
+    const { trainer, close } = await setup(trainable, { lr }, model);
+    try {
+      const means: number[] = [];
+      for (let it = 0; it < 10; it++) {
+        const { rollouts } = await trainer.rollout(prompts(64), GEN);
+        const res = await trainer.step(rollouts, rollouts.map(evenScore));
+        means.push(res.meanScore);
+        assert.equal(res.perSample.length, 64);
+        assert.ok(Number.isFinite(res.loss.loss));
+      }
+      const start = (means[0]! + means[1]!) / 2;
+      const end = (means[8]! + means[9]!) / 2;
+      assert.ok(end > start + 0.2, `mean score ${means.map((m) => m.toFixed(3)).join(" ")}`);
+    } finally {
+      await close();
     }
-    const start = (means[0]! + means[1]!) / 2;
-    const end = (means[8]! + means[9]!) / 2;
-    assert.ok(end > start + 0.2, `mean score ${means.map((m) => m.toFixed(3)).join(" ")}`);
-  } finally {
-    await close();
-  }
-});
+  });
+}
 
 async function twoSteps(trainer: PpoTrainer) {
   const out = [];

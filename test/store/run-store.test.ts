@@ -210,7 +210,7 @@ test("a full disk (size limit) fails clearly and leaves the store consistent", (
   }
 });
 
-test("open: missing store in read-only mode, foreign database, newer schema, garbage file", () => {
+test("open: missing store in read-only mode, foreign database, newer schema, garbage file, file/folder mix-ups", () => {
   const { dir, cleanup } = tempDir();
   try {
     assert.throws(
@@ -238,6 +238,24 @@ test("open: missing store in read-only mode, foreign database, newer schema, gar
       () => RunStore.open(join(dir, "garbage")),
       (e: unknown) => e instanceof StoreError && /not a valid curio store/.test(e.message),
     );
+
+    // a workspace that is a file, a curio.db that is a folder: usage errors for readers and writers
+    writeFileSync(join(dir, "a-file"), "x");
+    mkdirSync(join(dir, "db-folder", "curio.db"), { recursive: true });
+    for (const readonly of [true, false]) {
+      assert.throws(
+        () => RunStore.open(join(dir, "a-file"), { readonly }),
+        (e: unknown) =>
+          e instanceof StoreError && e.exitCode === 2 && /a-file is a file, not a folder/.test(e.message),
+      );
+      assert.throws(
+        () => RunStore.open(join(dir, "db-folder"), { readonly }),
+        (e: unknown) =>
+          e instanceof StoreError &&
+          e.exitCode === 2 &&
+          /curio\.db is a folder, not a curio store/.test(e.message),
+      );
+    }
 
     const ro = RunStore.open(join(dir, "newer-ok"));
     ro.createRun(runInput);

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import type { GenerateOptions, Policy } from "../../models/index.js";
 import type { StateValue } from "../../util/checkpoint.js";
 import { ConfigError } from "../../util/errors.js";
-import { generateOptions, proposalOf, withContext } from "../generation.js";
+import { generateOptions, policyInputs, proposalOf, withContext } from "../generation.js";
 import { loadContextPolicy } from "../policy.js";
 import type { Attacker, AttackerContext, Feedback, LearnResult, Proposal } from "../types.js";
 import { type CollectedCase, HighRewardSet, mleSmooth } from "./mle.js";
@@ -46,7 +46,8 @@ export class GfnAttacker implements Attacker {
   async propose(seeds: readonly string[]): Promise<Proposal> {
     const prompts = seeds.map((z) => withContext(z, this.ctx.config));
     const smoothed = await this.smoothedPolicy();
-    this.last = await this.trainer.sample(prompts, this.genOpts, smoothed ?? undefined);
+    const inputs = policyInputs(prompts, this.trainer.policy.tokenizer, this.ctx.config);
+    this.last = await this.trainer.sample(inputs, this.genOpts, smoothed ?? undefined);
     return proposalOf(prompts, this.last, { eosText: this.eosText, task: this.ctx.config.redteam.task });
   }
 

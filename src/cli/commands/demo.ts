@@ -9,6 +9,7 @@ import { parseConfig, presetConfig } from "../../config/index.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
 import { globalOptions, makeOutput } from "../output.js";
 import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
+import { trapStopSignals } from "../signals.js";
 
 interface DemoOptions {
   workspace: string;
@@ -53,12 +54,10 @@ export function demoCommand(): Command {
         import("../../world/index.js"),
       ]);
       const workspace = resolve(o.workspace);
-      mkdirSync(workspace, { recursive: true });
       const config = parseConfig({ ...presetConfig("demo", o.method), workspace }, "the demo preset");
-      const store = RunStore.open(workspace);
+      const store = RunStore.open(workspace, { log: (m) => process.stderr.write(`${m}\n`) });
       const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
+      const untrap = trapStopSignals(() => controller.abort());
       const started = Date.now();
       try {
         const result = await runCampaign({
@@ -114,7 +113,7 @@ export function demoCommand(): Command {
         out.line(`report: ${reportFile}`);
         out.line(`next: curio view --workspace ${o.workspace}   (live charts and every finding)`);
       } finally {
-        process.off("SIGINT", onSigint);
+        untrap();
         store.close();
       }
     });

@@ -12,6 +12,7 @@ import {
   type TauPoint,
   tauGrid,
 } from "../../eval/index.js";
+import { defaultJudge, type JudgeChoice, judgeErrorOf } from "../../report/exports.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt, probability } from "../args.js";
 import { type Io, makeOutput, processIo, table } from "../output.js";
@@ -21,7 +22,7 @@ interface EvalOptions {
   config?: string;
   workspace?: string;
   tau: number;
-  judge: "train" | "eval";
+  judge?: JudgeChoice;
   grid?: boolean;
   diversity: boolean;
   subsets: number;
@@ -59,9 +60,10 @@ export function evalCommand(io: Io = processIo): Command {
     .option("--workspace <dir>", "folder holding the run store (curio.db)")
     .option("--tau <t>", "success threshold on the judge score", probability, 0.5)
     .addOption(
-      new Option("--judge <which>", "train: the training judge's scores; eval: the held-out judge's")
-        .choices(["train", "eval"])
-        .default("train"),
+      new Option(
+        "--judge <which>",
+        "train: the training judge's scores; eval: the held-out judge's (default: the held-out judge when the run has its scores, as export, report and view do)",
+      ).choices(["train", "eval"]),
     )
     .option("--grid", "also print the curves over tau = 0, 0.05, ..., 0.95")
     .option("--no-diversity", "skip the SelfBLEU diversity (the slow part)")
@@ -81,13 +83,16 @@ export function evalCommand(io: Io = processIo): Command {
       try {
         for (const id of ids) {
           const run = store.getRun(id);
+          const judge = o.judge ?? defaultJudge(store, run.id);
           const samples: EvalSample[] = [];
           const judging = new JudgingScan(run.config, store.marks(run.id));
+          const failures = new JudgeFailures();
           for (const s of store.samples(run.id)) {
             if (s.error === null) judging.add(s);
+            failures.add(judgeErrorOf(s, "eval"), s.error === null);
             samples.push({
               testCase: s.testCase,
-              score: o.judge === "eval" ? s.evalJudgeScore : s.judgeScore,
+              score: judge === "eval" ? s.evalJudgeScore : s.judgeScore,
             });
           }
           const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
@@ -112,15 +117,15 @@ export function evalCommand(io: Io = processIo): Command {
           });
           const at = curves.points.find((p) => p.tau === o.tau)!;
           worst = Math.max(worst, at.unique);
-          if (o.judge === "eval" && curves.scored === 0 && samples.length > 0) {
-            out.info(`warning: run ${run.id} has no held-out judge scores (no evalJudge configured)`);
-          }
-          const trust = judging.summary(o.tau, o.judge === "eval" ? "evalJudge" : "judge");
+          const warning = failures.warning(run, judge === "eval" && curves.scored === 0);
+          if (warning) out.info(warning);
+          const trust = judging.summary(o.tau, judge === "eval" ? "evalJudge" : "judge");
           if (out.json) {
             out.record({
               run: run.id,
               method: run.method,
-              judge: o.judge,
+              judge,
+              evalJudgeErrors: failures.count,
               tau: o.tau,
               samples: samples.length,
               ...curves,
@@ -129,7 +134,8 @@ export function evalCommand(io: Io = processIo): Command {
             continue;
           }
           out.line(
-            `${run.id} (${run.method}, ${samples.length} test cases, ${curves.unscored} unscored): ` +
+            `${run.id} (${run.method}, ${samples.length} test cases, ${curves.unscored} unscored, ` +
+              `${judge === "eval" ? "held-out" : "training"} judge): ` +
               `Quality(${o.tau}) ${fmt(at.quality)}, unique successes ${at.unique} of ${at.count}, ` +
               `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
               (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
@@ -146,6 +152,35 @@ export function evalCommand(io: Io = processIo): Command {
         });
       }
     });
+}
+
+/** Failures of the held-out judge on samples the target answered, and what to say about them. */
+class JudgeFailures {
+  count = 0;
+  answered = 0;
+  private first: string | null = null;
+
+  add(error: string | null, answered: boolean): void {
+    if (!answered) return;
+    this.answered++;
+    if (error === null) return;
+    this.count++;
+    this.first ??= error;
+  }
+
+  warning(run: { id: string; config: unknown }, noScores: boolean): string | null {
+    if (this.count > 0) {
+      return (
+        `warning: run ${run.id}: the held-out judge failed on ${this.count} of ${this.answered} answered samples ` +
+        `(first error: ${this.first})`
+      );
+    }
+    if (!noScores || this.answered === 0) return null;
+    const configured = (run.config as { evalJudge?: unknown } | null)?.evalJudge;
+    return configured
+      ? `warning: run ${run.id} has no held-out judge scores`
+      : `warning: run ${run.id} has no held-out judge scores (no evalJudge configured)`;
+  }
 }
 
 const pct = (v: number | null) => (v === null ? "-" : `${(100 * v).toFixed(1)}%`);

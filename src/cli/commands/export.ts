@@ -10,6 +10,14 @@ import { CurioError, ExitCode } from "../../util/errors.js";
 import { probability } from "../args.js";
 import { resolveWorkspace } from "../workspace.js";
 
+/** Samples the deciding judge could not score: included (with their error) at tau 0, else only counted. */
+function unscoredNote(unscored: number, tau: number): string {
+  if (unscored === 0) return "";
+  return tau === 0
+    ? `; ${unscored} without a score (the target or judge failed) included with their error`
+    : `; ${unscored} without a score (the target or judge failed) left out (--tau 0 exports them with their error)`;
+}
+
 export function exportCommand(): Command {
   return new Command("export")
     .description("export a run's findings (samples with judge score >= tau) for other tools")
@@ -27,7 +35,7 @@ export function exportCommand(): Command {
     .addOption(
       new Option(
         "--judge <judge>",
-        "which judge decides (default: the held-out judge when the run has one)",
+        "which judge decides (default: the held-out judge when the run has its scores, else the training judge)",
       ).choices(["train", "eval"]),
     )
     .option("--refusal <text>", "sft: the completion paired with every finding", DEFAULT_REFUSAL)
@@ -58,7 +66,8 @@ export function exportCommand(): Command {
         process.stderr.write(
           `exported ${result.written} finding(s) of ${result.scanned} sample(s) from ${result.runId} ` +
             `(${result.judge === "eval" ? "held-out" : "training"} judge, tau ${o.tau})${o.output ? ` to ${o.output}` : ""}` +
-            `${result.excluded > 0 ? `; ${result.excluded} marked false positive left out` : ""}\n`,
+            `${result.excluded > 0 ? `; ${result.excluded} marked false positive left out` : ""}` +
+            `${unscoredNote(result.unscored, o.tau)}\n`,
         );
       } catch (e) {
         if (o.output) out.destroy();

@@ -1,16 +1,17 @@
 // `curio run`: load and validate curio.yaml, open the run store, train (or resume) a campaign,
-// printing one progress line per epoch. Ctrl-C stops cleanly after the current step (the run
-// stays resumable); a second Ctrl-C exits at once.
+// printing one progress line per epoch. Ctrl-C, SIGTERM and SIGHUP stop cleanly after the current step
+// (the run stays resumable); a second one exits at once.
 
-import cliProgress from "cli-progress";
 import { Command } from "commander";
 import { CurioError, ExitCode } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
-import { loadRunCampaign, type RunCampaign } from "../campaign-contract.js";
-import { globalOptions, type Io, makeOutput, processIo } from "../output.js";
-import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
+import { type CampaignResult, loadRunCampaign, type RunCampaign } from "../campaign-contract.js";
+import { globalOptions, type Io, makeOutput, type Output, processIo } from "../output.js";
+import { formatDuration } from "../progress.js";
+import { runProgress } from "../run-progress.js";
+import { type StopSignal, signalExitCode, trapStopSignals } from "../signals.js";
 
 interface RunOptions {
   config: string;
@@ -44,39 +45,23 @@ export function runCommand(
     .option("--json", "print one JSON object per epoch and a final result (JSON lines)")
     .action(async (o: RunOptions, cmd: Command) => {
       const out = makeOutput(cmd, o, io);
-      const g = globalOptions(cmd);
-      const { config: loaded, path, secrets } = loadConfig(o.config);
-      const config = o.cache === false ? { ...loaded, cache: false } : loaded;
-      const runCampaign = await loadCampaign();
-      const store = RunStore.open(config.workspace);
-
       const controller = new AbortController();
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts++;
-        if (interrupts > 1) process.exit(ExitCode.interrupted);
-        io.err("\nstopping after the current step and saving (Ctrl-C again to quit at once)\n");
+      let stoppedBy: StopSignal | undefined;
+      // Trapped first, so that a signal during start-up also ends in a resumable run and a hint.
+      const untrap = trapStopSignals((signal) => {
+        stoppedBy = signal;
+        const again = signal === "SIGINT" ? "Ctrl-C" : signal;
+        io.err(`\n${signal}: stopping after the current step and saving (${again} again to quit at once)\n`);
         controller.abort();
-      };
-      process.on("SIGINT", onSigint);
-
-      const showBar = g.progressBar && !g.quiet && !out.json && process.stderr.isTTY === true;
-      const bars = showBar
-        ? new cliProgress.MultiBar(
-            {
-              format: "[{bar}] {value}/{total} epochs | ETA {eta_formatted}",
-              hideCursor: true,
-              clearOnComplete: true,
-            },
-            cliProgress.Presets.shades_classic,
-          )
-        : undefined;
-      let bar: cliProgress.SingleBar | undefined;
+      });
+      const progress = runProgress(out, globalOptions(cmd));
+      let store: RunStore | undefined;
       const started = Date.now();
-      let epochsHere = 0;
-      const say = (line: string) => (bars ? bars.log(`${line}\n`) : out.line(line));
-
       try {
+        const { config: loaded, path, secrets } = loadConfig(o.config);
+        const config = o.cache === false ? { ...loaded, cache: false } : loaded;
+        const runCampaign = await loadCampaign();
+        store = RunStore.open(config.workspace, { log: (m) => io.err(`${m}\n`) });
         const result = await runCampaign({
           config,
           configPath: path,
@@ -87,47 +72,15 @@ export function runCommand(
           maxEpochs: o.maxEpochs,
           concurrency: o.concurrency,
           signal: controller.signal,
-          log: (line) => (bars ? bars.log(`${line}\n`) : out.info(line)),
-          onEpoch: (stats, info) => {
-            epochsHere++;
-            const left = Math.max(0, info.totalEpochs - stats.epoch);
-            const eta = etaMs(epochsHere, left, Date.now() - started);
-            if (out.json) {
-              out.record({
-                type: "epoch",
-                ...stats,
-                totalEpochs: info.totalEpochs,
-                uniqueSuccessesTotal: info.uniqueSuccesses,
-                etaMs: Math.round(eta),
-              });
-              return;
-            }
-            if (!out.quiet) say(formatEpochLine(stats, info.totalEpochs, info.uniqueSuccesses, eta));
-            if (bars) {
-              bar ??= bars.create(info.totalEpochs, 0);
-              bar.update(stats.epoch);
-            }
-          },
+          log: progress.log,
+          onRetry: progress.onRetry,
+          onEpoch: progress.onEpoch,
         });
-        bars?.stop();
-        const summary = {
-          type: "result",
-          runId: result.run.id,
-          status: result.interrupted ? "interrupted" : result.run.status,
-          epochs: result.epochs,
-          samples: result.samples,
-          successes: result.successes,
-          errors: result.errors,
-          elapsedMs: Date.now() - started,
-        };
-        if (out.json) out.record(summary);
-        out.line(
-          `run ${result.run.id}: ${result.epochs} epochs, ${result.samples} test cases, ${result.successes} unique successes` +
-            `${result.errors ? `, ${result.errors} errors` : ""} in ${formatDuration(summary.elapsedMs)}`,
-        );
+        progress.stop();
+        report(result, Date.now() - started, out);
         if (result.interrupted) {
-          throw new CurioError(`run ${result.run.id} interrupted`, {
-            exitCode: ExitCode.interrupted,
+          throw new CurioError(`run ${result.run.id} interrupted${stoppedBy ? ` by ${stoppedBy}` : ""}`, {
+            exitCode: stoppedBy ? signalExitCode(stoppedBy) : ExitCode.interrupted,
             hint: `continue it with \`curio run -c ${o.config} --resume ${result.run.id}\``,
           });
         }
@@ -141,10 +94,38 @@ export function runCommand(
             hint: `inspect them with \`curio report ${result.run.id}\``,
           });
         }
+      } catch (e) {
+        // stopped during start-up, before a run was recorded: the signal's own exit code
+        const code = stoppedBy ? signalExitCode(stoppedBy) : ExitCode.interrupted;
+        if (e instanceof CurioError && e.exitCode === ExitCode.interrupted && code !== e.exitCode)
+          throw new CurioError(e.message, { exitCode: code, hint: e.hint, cause: e });
+        throw e;
       } finally {
-        bars?.stop();
-        process.off("SIGINT", onSigint);
-        store.close();
+        progress.stop();
+        untrap();
+        store?.close();
       }
     });
+}
+
+/** The run's result: a JSON record and a summary line. */
+function report(result: CampaignResult, elapsedMs: number, out: Output): void {
+  if (out.json) {
+    out.record({
+      type: "result",
+      runId: result.run.id,
+      status: result.interrupted ? "interrupted" : result.run.status,
+      epochs: result.epochs,
+      samples: result.samples,
+      successes: result.successes,
+      errors: result.errors,
+      evalJudgeErrors: result.evalJudgeErrors,
+      elapsedMs,
+    });
+  }
+  out.line(
+    `run ${result.run.id}: ${result.epochs} epochs, ${result.samples} test cases, ${result.successes} unique successes` +
+      `${result.errors ? `, ${result.errors} errors` : ""}` +
+      `${result.evalJudgeErrors ? `, ${result.evalJudgeErrors} held-out judge errors` : ""} in ${formatDuration(elapsedMs)}`,
+  );
 }

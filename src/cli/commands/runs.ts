@@ -1,7 +1,8 @@
 // `curio runs`: the runs of a workspace with their status and counts.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
+import { misplacedStore } from "../../store/open.js";
 import { RunStore, STORE_FILE } from "../../store/run-store.js";
 import { probability } from "../args.js";
 import { type Io, makeOutput, processIo, table } from "../output.js";
@@ -17,6 +18,8 @@ export function runsCommand(io: Io = processIo): Command {
     .action((o: { config?: string; workspace?: string; tau: number; json?: boolean }, cmd: Command) => {
       const out = makeOutput(cmd, o, io);
       const workspace = resolveWorkspace(o);
+      const misplaced = misplacedStore(resolve(workspace), join(resolve(workspace), STORE_FILE));
+      if (misplaced) throw misplaced;
       if (!existsSync(join(workspace, STORE_FILE))) {
         if (out.json) out.record([]);
         out.line(`no runs in ${workspace} yet (start one with \`curio run\`)`);
@@ -40,7 +43,18 @@ export function runsCommand(io: Io = processIo): Command {
         }
         out.line(
           table(
-            ["id", "name", "method", "status", "created", "epochs", "samples", `hits>=${o.tau}`, "errors"],
+            [
+              "id",
+              "name",
+              "method",
+              "status",
+              "created",
+              "epochs",
+              "samples",
+              `hits>=${o.tau}`,
+              "errors",
+              "held-out judge errors",
+            ],
             runs.map((r) => [
               r.id,
               r.name,
@@ -51,6 +65,7 @@ export function runsCommand(io: Io = processIo): Command {
               String(r.samples),
               String(r.successes),
               String(r.errors),
+              String(r.evalJudgeErrors),
             ]),
           ),
         );

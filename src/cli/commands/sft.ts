@@ -112,6 +112,7 @@ export function sftCommand(): Command {
           onStep: (step, loss) => {
             if (showBar) bar.update(step, { loss: loss.toFixed(4) });
           },
+          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         });
         if (showBar) bar.stop();
         if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);

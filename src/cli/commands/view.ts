@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { startViewServer } from "../../report/view.js";
 import { RunStore } from "../../store/index.js";
+import { trapStopSignals } from "../signals.js";
 import { resolveWorkspace } from "../workspace.js";
 
 function port(v: string): number {
@@ -19,6 +20,12 @@ export function viewCommand(): Command {
       "--host <addr>",
       "interface to bind; anything but loopback exposes your findings to the network",
       "127.0.0.1",
+    )
+    .option(
+      "--allow-host <name>",
+      "a name other machines use to reach this one (e.g. its DNS name); requests naming any other host are refused (repeatable)",
+      (v: string, acc: string[]) => [...acc, ...v.split(",").filter(Boolean)],
+      [] as string[],
     )
     .option("-c, --config <file>", "take the workspace from this config (default: ./curio.yaml if present)")
     .option(
@@ -44,6 +51,7 @@ export function viewCommand(): Command {
         port: o.port,
         // Only an explicit --host may leave loopback.
         allowPublic: cmd.getOptionValueSource("host") === "cli",
+        allowHosts: o.allowHost,
         onWarn: (m) => process.stderr.write(`warning: ${m}\n`),
       }).catch((e) => {
         store.close();
@@ -51,17 +59,14 @@ export function viewCommand(): Command {
       });
       process.stdout.write(`curio view: ${server.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
+        const untrap = trapStopSignals(() => {
           void server.close().then(() => {
+            untrap();
             store.close();
             writer?.close();
             resolve();
           });
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        });
       });
     });
   return cmd;

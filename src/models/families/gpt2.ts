@@ -2,7 +2,7 @@
 // learned positions, tied LM head. Canonical names have no `transformer.` prefix; save() adds it, as
 // save_pretrained does, and loading accepts both layouts (the hub's gpt2 file has no prefix and holds
 // `h.N.attn.bias` mask buffers, which are ignored).
-import type { Graph } from "../../engine/index.js";
+import type { Graph, Tensor } from "../../engine/index.js";
 import { attention, gelu, layerNorm, linear, mergeHeads, splitHeads } from "../blocks.js";
 import {
   configReader,
@@ -119,15 +119,22 @@ function configJson(cfg: DecoderConfig): Record<string, unknown> {
   };
 }
 
-function linears(cfg: DecoderConfig, i: number): LinearSpec[] {
+/** The four Conv1D linears of block i by role, stored [in,out]. */
+function blockLinears(cfg: DecoderConfig, i: number) {
   const d = cfg.width;
   const m = cfg.mlpWidth;
-  return [
-    { module: `h.${i}.attn.c_attn`, inF: d, outF: 3 * d, layout: "in_out" },
-    { module: `h.${i}.attn.c_proj`, inF: d, outF: d, layout: "in_out" },
-    { module: `h.${i}.mlp.c_fc`, inF: d, outF: m, layout: "in_out" },
-    { module: `h.${i}.mlp.c_proj`, inF: m, outF: d, layout: "in_out" },
-  ];
+  const l = (module: string, inF: number, outF: number): LinearSpec => ({
+    module,
+    inF,
+    outF,
+    layout: "in_out",
+  });
+  return {
+    attn: l(`h.${i}.attn.c_attn`, d, 3 * d),
+    proj: l(`h.${i}.attn.c_proj`, d, d),
+    fc: l(`h.${i}.mlp.c_fc`, d, m),
+    mproj: l(`h.${i}.mlp.c_proj`, m, d),
+  };
 }
 
 function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
@@ -137,7 +144,7 @@ function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
     ["wpe.weight", [cfg.maxPositions, d]], // [P,d]
   ]);
   for (let i = 0; i < cfg.layers; i++) {
-    const [attn, proj, fc, mproj] = linears(cfg, i) as [LinearSpec, LinearSpec, LinearSpec, LinearSpec];
+    const { attn, proj, fc, mproj } = blockLinears(cfg, i);
     const add = (name: string, shape: number[]) => shapes.set(`h.${i}.${name}`, shape);
     add("ln_1.weight", [d]);
     add("ln_1.bias", [d]);
@@ -170,14 +177,14 @@ function forward(g: Graph, cfg: DecoderConfig, src: LeafSource, inp: ForwardInpu
   let x = g.add(tok, pos); // [N,d]
   const present: ForwardResult["present"] = [];
   for (let i = 0; i < cfg.layers; i++) {
-    const [cAttn, cProj, cFc, mProj] = linears(cfg, i) as [LinearSpec, LinearSpec, LinearSpec, LinearSpec];
+    const { attn: cAttn, proj: cProj, fc: cFc, mproj: mProj } = blockLinears(cfg, i);
     // ---- attention
     const a = layerNorm(g, src, x, `h.${i}.ln_1`, eps); // [N,d]
     const qkv = linear(g, src, a, cAttn, true, inp.loraScale); // [N,3d]
     const [q, k, v] = g.split(qkv, [d, d, d], 1).map((t) => splitHeads(g, t, B, T, H, hd)) as [
-      ReturnType<typeof splitHeads>,
-      ReturnType<typeof splitHeads>,
-      ReturnType<typeof splitHeads>,
+      Tensor,
+      Tensor,
+      Tensor,
     ]; // [B,H,T,hd] each
     present.push({ k, v });
     const y = attention(g, q, k, v, inp.bias, inp.past?.[i]); // [B,H,T,hd]
@@ -203,7 +210,7 @@ export const gpt2: ModelFamily = {
   hfName: (name) => (name === "lm_head.weight" ? name : `transformer.${name}`),
   forward,
   headWeight: (cfg) => (cfg.tiedHead ? "wte.weight" : "lm_head.weight"),
-  linears,
+  linears: (cfg, i) => Object.values(blockLinears(cfg, i)),
   defaultLoraTargets: ["c_attn"],
   blockOf(name) {
     const m = /^h\.(\d+)\./.exec(name);

@@ -22,10 +22,10 @@ import {
   type LeafSource,
   type LinearSpec,
   type ModelFamily,
-  type Positions,
   tokenIdJson,
   tokenIds,
 } from "../family.js";
+import { parsePositions, ropeJson } from "./rope-config.js";
 
 export interface LlamaLikeSpec {
   modelType: string;
@@ -49,69 +49,6 @@ export interface LlamaLikeSpec {
   extraJson?: (cfg: DecoderConfig) => Record<string, unknown>;
 }
 
-const ROPE_TYPES = ["default", "linear", "llama3"];
-
-/** rope_theta and rope_scaling (transformers 4) or rope_parameters (transformers 5). */
-function parsePositions(c: Record<string, unknown>, file: string, maxPositions: number): Positions {
-  const fail = (msg: string): never => {
-    throw new Error(`${file}: ${msg}`);
-  };
-  const params = (c.rope_parameters ?? c.rope_scaling ?? {}) as Record<string, unknown>;
-  if (typeof params !== "object" || Array.isArray(params)) fail("rope_scaling must be an object or null");
-  if (c.partial_rotary_factor != null && c.partial_rotary_factor !== 1) {
-    fail(
-      `partial_rotary_factor ${c.partial_rotary_factor} is not supported (only 1: RoPE on the whole head)`,
-    );
-  }
-  const nested = Object.values(params).some((v) => v !== null && typeof v === "object");
-  if (nested) fail("per-layer-type rope_parameters are not supported (one RoPE for every layer)");
-  const type = String(params.rope_type ?? params.type ?? "default");
-  if (!ROPE_TYPES.includes(type)) {
-    fail(`rope_scaling type "${type}" is not supported (supported: ${ROPE_TYPES.join(", ")})`);
-  }
-  const theta = Number(params.rope_theta ?? c.rope_theta ?? 10000);
-  if (!(theta > 0)) fail(`rope_theta must be > 0, got ${JSON.stringify(params.rope_theta ?? c.rope_theta)}`);
-  const num = (key: string, fallback?: number): number => {
-    const v = params[key] ?? fallback;
-    if (typeof v !== "number" || !(v > 0))
-      fail(`rope_scaling.${key} must be a number > 0, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  if (type === "linear") return { kind: "rope", theta, scaling: { type: "linear", factor: num("factor") } };
-  if (type === "llama3") {
-    const scaling = {
-      type: "llama3" as const,
-      factor: num("factor"),
-      lowFreqFactor: num("low_freq_factor"),
-      highFreqFactor: num("high_freq_factor"),
-      originalMaxPositions: num("original_max_position_embeddings", maxPositions),
-    };
-    if (!(scaling.highFreqFactor > scaling.lowFreqFactor)) {
-      fail("rope_scaling.high_freq_factor must be greater than low_freq_factor");
-    }
-    return { kind: "rope", theta, scaling };
-  }
-  return { kind: "rope", theta };
-}
-
-function ropeJson(p: Positions): Record<string, unknown> {
-  if (p.kind !== "rope") return {};
-  const s = p.scaling;
-  const scaling =
-    s === undefined
-      ? null
-      : s.type === "linear"
-        ? { rope_type: "linear", factor: s.factor }
-        : {
-            rope_type: "llama3",
-            factor: s.factor,
-            low_freq_factor: s.lowFreqFactor,
-            high_freq_factor: s.highFreqFactor,
-            original_max_position_embeddings: s.originalMaxPositions,
-          };
-  return { rope_theta: p.theta, rope_scaling: scaling };
-}
-
 function names(i: number) {
   const p = `model.layers.${i}`;
   return {
@@ -129,7 +66,8 @@ function names(i: number) {
   };
 }
 
-function linears(cfg: DecoderConfig, i: number): LinearSpec[] {
+/** The seven linears of block i by role. */
+function blockLinears(cfg: DecoderConfig, i: number) {
   const n = names(i);
   const d = cfg.width;
   const qw = cfg.heads * cfg.headDim;
@@ -141,15 +79,15 @@ function linears(cfg: DecoderConfig, i: number): LinearSpec[] {
     outF,
     layout: "out_in",
   });
-  return [
-    l(n.q, d, qw),
-    l(n.k, d, kvw),
-    l(n.v, d, kvw),
-    l(n.o, qw, d),
-    l(n.gate, d, m),
-    l(n.up, d, m),
-    l(n.down, m, d),
-  ];
+  return {
+    q: l(n.q, d, qw),
+    k: l(n.k, d, kvw),
+    v: l(n.v, d, kvw),
+    o: l(n.o, qw, d),
+    gate: l(n.gate, d, m),
+    up: l(n.up, d, m),
+    down: l(n.down, m, d),
+  };
 }
 
 function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
@@ -157,15 +95,7 @@ function weightShapes(cfg: DecoderConfig): Map<string, number[]> {
   const shapes = new Map<string, number[]>([["model.embed_tokens.weight", [cfg.vocabSize, d]]]); // [V,d]
   for (let i = 0; i < cfg.layers; i++) {
     const n = names(i);
-    const [q, k, v, o, gate, up, down] = linears(cfg, i) as LinearSpec[] as [
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-    ];
+    const { q, k, v, o, gate, up, down } = blockLinears(cfg, i);
     const lin = (s: LinearSpec, bias: boolean) => {
       shapes.set(`${s.module}.weight`, [s.outF, s.inF]); // [out,in]
       if (bias) shapes.set(`${s.module}.bias`, [s.outF]);
@@ -196,15 +126,7 @@ function forward(g: Graph, cfg: DecoderConfig, src: LeafSource, inp: ForwardInpu
   const present: ForwardResult["present"] = [];
   for (let i = 0; i < cfg.layers; i++) {
     const n = names(i);
-    const [q, k, v, o, gate, up, down] = linears(cfg, i) as [
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-      LinearSpec,
-    ];
+    const { q, k, v, o, gate, up, down } = blockLinears(cfg, i);
     // ---- attention
     const a = norm(g, cfg, src, x, n.inputNorm); // [N,d]
     const project = (s: LinearSpec, heads: number, qkNorm: string) => {
@@ -335,7 +257,7 @@ export function llamaLikeFamily(spec: LlamaLikeSpec): ModelFamily {
     hfName: (name) => name,
     forward,
     headWeight: (cfg) => (cfg.tiedHead ? "model.embed_tokens.weight" : "lm_head.weight"),
-    linears,
+    linears: (cfg, i) => Object.values(blockLinears(cfg, i)),
     defaultLoraTargets: ["q_proj", "v_proj"],
     blockOf(name) {
       const m = /^model\.layers\.(\d+)\./.exec(name);

@@ -1,5 +1,6 @@
 // On-disk response cache: sha256 of the canonical request (URL + body, never headers, which carry keys) ->
-// one JSON file holding the parsed response. Writes are atomic (temp file + rename).
+// one JSON file holding the parsed response. Writes are atomic (temp file + rename). Folder and file names
+// are hashes: nothing a request holds (a token in its URL) becomes a path.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,6 +16,12 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+/** A provider's cache folder: its kind and a hash of its (redacted) identity, e.g. "http-3f2a9c01b4d5e6f7". */
+export function cacheFolder(kind: string, identity: string, redact: (text: string) => string): string {
+  const hash = createHash("sha256").update(redact(identity)).digest("hex").slice(0, 16);
+  return `${kind.replace(/[^A-Za-z0-9._-]+/g, "-")}-${hash}`;
 }
 
 export function requestKey(request: { url: string; method: string; body?: unknown }): string {

@@ -1,11 +1,13 @@
 // The shared HTTP base every networked provider uses: bounded concurrency, request-rate limit, per-request
 // timeout, retries with backoff honouring Retry-After, optional on-disk cache, and secret redaction.
 // Failures come back as `{ ok: false, error }`; only programming errors throw.
+import { setMaxListeners } from "node:events";
 import { DiskCache, requestKey } from "./cache.js";
 import { Semaphore, TokenBucket } from "./limiter.js";
 import { makeRedactor, type Redactor } from "./redact.js";
 import {
   describeError,
+  errorCode,
   isRetryableError,
   isRetryableStatus,
   parseRetryAfter,
@@ -38,6 +40,8 @@ export interface HttpClientConfig {
   /** Values to redact from every error and log line (API keys, secret header values). */
   secrets: readonly (string | undefined)[];
   log?: (message: string) => void;
+  /** Each retry's short cause and redacted line; when set, retries are not logged. */
+  onRetry?: (notice: { cause: string; message: string }) => void;
   /** Injectable for tests; defaults to Math.random. */
   random?: () => number;
 }
@@ -49,6 +53,7 @@ export class HttpClient {
   private readonly bucket?: TokenBucket;
   private readonly cache?: DiskCache;
   private readonly transport: Transport;
+  private readonly ownSignals = new WeakMap<AbortSignal, AbortSignal>();
   readonly redact: Redactor;
 
   constructor(private readonly config: HttpClientConfig) {
@@ -64,8 +69,29 @@ export class HttpClient {
     this.transport.close();
   }
 
+  /**
+   * This client's own signal following the caller's. Every request in flight (and every retry wait) listens
+   * for an abort; on the caller's signal, shared by all providers of a campaign, that is more listeners
+   * than Node's leak warning allows (10) at -j 11 and up. The caller's signal gets one listener per client;
+   * ours holds at most one per concurrency slot.
+   */
+  private own(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (!signal) return undefined;
+    let own = this.ownSignals.get(signal);
+    if (!own) {
+      const controller = new AbortController();
+      setMaxListeners(this.config.concurrency + 10, controller.signal);
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+      own = controller.signal;
+      this.ownSignals.set(signal, own);
+    }
+    return own;
+  }
+
   /** POSTs (by default) JSON and returns the parsed JSON response, or an error after the retries. */
-  async requestJson(req: HttpRequest, signal?: AbortSignal): Promise<HttpOutcome> {
+  async requestJson(req: HttpRequest, callerSignal?: AbortSignal): Promise<HttpOutcome> {
+    const signal = this.own(callerSignal);
     const started = performance.now();
     const method = req.method ?? (req.body === undefined ? "GET" : "POST");
     const key = this.cache ? requestKey({ url: req.url, method, body: req.body }) : "";
@@ -125,7 +151,9 @@ export class HttpClient {
       if (!result.retryable) return fail(lastError, attempt + 1, lastStatus);
       if (attempt === retry.retries) break;
       const delay = retryDelay(attempt, retry, result.retryAfterMs, this.config.random ?? Math.random);
-      this.config.log?.(this.redact(`${lastError}; retry ${attempt + 1}/${retry.retries} in ${delay} ms`));
+      const message = this.redact(`${lastError}; retry ${attempt + 1}/${retry.retries} in ${delay} ms`);
+      if (this.config.onRetry) this.config.onRetry({ cause: result.cause, message });
+      else this.config.log?.(message);
       try {
         await sleep(delay, signal);
       } catch {
@@ -142,7 +170,15 @@ export class HttpClient {
   ): Promise<
     | { kind: "ok"; json: unknown }
     | { kind: "aborted" }
-    | { kind: "failed"; message: string; retryable: boolean; status?: number; retryAfterMs?: number }
+    | {
+        kind: "failed";
+        message: string;
+        /** Short, for summaries: "HTTP 429", "timeout", "ECONNRESET", "invalid JSON". */
+        cause: string;
+        retryable: boolean;
+        status?: number;
+        retryAfterMs?: number;
+      }
   > {
     const headers: Record<string, string> = { accept: "application/json" };
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -158,8 +194,14 @@ export class HttpClient {
       });
     } catch (err) {
       if (signal?.aborted) return { kind: "aborted" };
-      if (err instanceof TimeoutError) return { kind: "failed", message: err.message, retryable: true };
-      return { kind: "failed", message: describeError(err), retryable: isRetryableError(err) };
+      if (err instanceof TimeoutError)
+        return { kind: "failed", message: err.message, cause: "timeout", retryable: true };
+      return {
+        kind: "failed",
+        message: describeError(err),
+        cause: errorCode(err) ?? "network error",
+        retryable: isRetryableError(err),
+      };
     }
     const { status, text } = res;
     const retryAfter = [res.headers["retry-after"]].flat()[0] ?? null;
@@ -167,6 +209,7 @@ export class HttpClient {
       return {
         kind: "failed",
         message: `HTTP ${status}: ${text.slice(0, SNIPPET)}`,
+        cause: `HTTP ${status}`,
         retryable: isRetryableStatus(status),
         status,
         retryAfterMs: parseRetryAfter(retryAfter, Date.now()),
@@ -180,6 +223,7 @@ export class HttpClient {
       return {
         kind: "failed",
         message: `invalid JSON in response: ${text.slice(0, SNIPPET)}`,
+        cause: "invalid JSON",
         retryable: true,
         status,
       };

@@ -69,6 +69,16 @@ export function isRetryableError(err: unknown): boolean {
   return false;
 }
 
+/** The first error code in the cause chain (ECONNRESET, ...), if any. */
+export function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** A short description of a network error including the cause chain's codes, e.g. "fetch failed (ECONNRESET)". */
 export function describeError(err: unknown): string {
   const parts: string[] = [];

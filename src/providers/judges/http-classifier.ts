@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context.js";
 import { httpTemplateShape, prepareHttpTemplate } from "../http/template.js";
-import { httpOptionShape, makeHttpClient, mapInOrder } from "../options.js";
+import { describeMissingPath, httpOptionShape, makeHttpClient, mapInOrder } from "../options.js";
 import type { Judge, JudgeResult } from "../types.js";
 
 const { apiKeyEnv: _unused, ...httpShapeWithoutKey } = httpOptionShape;
@@ -14,6 +14,9 @@ export const httpClassifierOptions = z.strictObject({
   ...httpShapeWithoutKey,
 });
 
+const isLabelScore = (x: unknown) =>
+  x !== null && typeof x === "object" && typeof (x as { label?: unknown }).label === "string" && "score" in x;
+
 /** Turns an extracted answer into a score, or explains why it cannot. */
 export function toJudgeScore(
   value: unknown,
@@ -22,7 +25,11 @@ export function toJudgeScore(
   let v = value;
   if (Array.isArray(v) && Array.isArray(v[0])) v = v[0]; // [[{label, score}]] from batched HF servers
   if (Array.isArray(v)) {
-    if (!unsafeLabel) return "answer is a list; set unsafeLabel to pick the unsafe label's score";
+    if (!v.every(isLabelScore)) {
+      return `answer is a list, not of {label, score}: ${JSON.stringify(v).slice(0, 120)}; point responsePath at the score`;
+    }
+    const labels = v.map((x: { label: string }) => x.label).join(", ");
+    if (!unsafeLabel) return `answer is a list of labels (${labels}); set unsafeLabel to the unsafe one`;
     const hit = v.find(
       (x: { label?: unknown }) =>
         typeof x?.label === "string" && x.label.toLowerCase() === unsafeLabel.toLowerCase(),
@@ -43,7 +50,7 @@ export async function createHttpClassifier(
   ctx: ProviderContext,
 ): Promise<Judge> {
   const tpl = await prepareHttpTemplate(opts, ctx, "http-classifier");
-  const client = makeHttpClient(opts, ctx, `http-classifier-${opts.url}`, tpl.secrets);
+  const client = makeHttpClient(opts, ctx, { kind: "http-classifier", key: opts.url }, tpl.secrets);
   return {
     id: "http-classifier",
     close: async () => client.close(),
@@ -59,7 +66,11 @@ export async function createHttpClassifier(
         const r = await client.requestJson(req, callOpts?.signal);
         if (!r.ok) return { score: 0, error: r.error, latencyMs: r.latencyMs };
         try {
-          const s = toJudgeScore(await tpl.extract(r.json, vars), opts.unsafeLabel);
+          const extracted = await tpl.extract(r.json, vars);
+          const s =
+            extracted === undefined && !opts.transform
+              ? describeMissingPath(r.json, opts.responsePath ?? "")
+              : toJudgeScore(extracted, opts.unsafeLabel);
           if (typeof s === "string")
             return { score: 0, error: client.redact(`http-classifier: ${s}`), latencyMs: r.latencyMs };
           return { ...s, latencyMs: r.latencyMs };

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ProviderContext } from "../context.js";
 import { httpTemplateShape, prepareHttpTemplate } from "../http/template.js";
-import { httpOptionShape, makeHttpClient, mapInOrder } from "../options.js";
+import { describeMissingPath, httpOptionShape, makeHttpClient, mapInOrder } from "../options.js";
 import type { Target, TargetResult } from "../types.js";
 
 const { apiKeyEnv: _unused, ...httpShapeWithoutKey } = httpOptionShape;
@@ -13,7 +13,7 @@ export async function createHttpTarget(
   ctx: ProviderContext,
 ): Promise<Target> {
   const tpl = await prepareHttpTemplate(opts, ctx, "http");
-  const client = makeHttpClient(opts, ctx, `http-${opts.url}`, tpl.secrets);
+  const client = makeHttpClient(opts, ctx, { kind: "http", key: opts.url }, tpl.secrets);
   return {
     id: "http",
     close: async () => client.close(),
@@ -32,12 +32,13 @@ export async function createHttpTarget(
           const out = await tpl.extract(r.json, vars);
           const text = typeof out === "string" ? out : (out as { text?: unknown } | null)?.text;
           if (typeof text !== "string") {
-            const detail = JSON.stringify(r.json).slice(0, 200);
+            const detail =
+              out === undefined && !opts.transform
+                ? describeMissingPath(r.json, opts.responsePath ?? "")
+                : `${opts.responsePath === undefined ? "the transform" : `responsePath "${opts.responsePath}"`} gave ${JSON.stringify(out)?.slice(0, 120)}`;
             return {
               text: "",
-              error: client.redact(
-                `http: no string answer at ${opts.responsePath ?? "transform output"} in ${detail}`,
-              ),
+              error: client.redact(`http: no string answer: ${detail}`),
               latencyMs: r.latencyMs,
             };
           }

@@ -48,7 +48,8 @@ export function openaiConnection(id: string, opts: ChatOptions, ctx: ProviderCon
     secrets.push(...r.secrets);
   }
   if (key) headers.authorization = `Bearer ${key}`;
-  const client = makeHttpClient(opts, ctx, id, secrets);
+  const kind = id.split(":").slice(0, 2).join("-");
+  const client = makeHttpClient(opts, ctx, { kind, key: `${id} ${opts.baseUrl}` }, secrets);
   const sampling = {
     temperature: opts.temperature,
     top_p: opts.top_p,

@@ -1,0 +1,63 @@
+// The Policy interface that rl/, sft, the campaign and the local target depend on (no family appears in it),
+// the inputs of its graph building blocks, and the options of loading one.
+import type { Feed, Graph, OutputTensor, Tensor } from "../engine/index.js";
+import type { DecoderConfig } from "./family.js";
+import type { GenerateOptions, Generation } from "./generate.js";
+import type { TextTokenizer } from "./tokenizer.js";
+import type { ParamEntry, Trainable } from "./trainable.js";
+
+export interface PolicyLoadOptions {
+  trainable?: Trainable;
+  valueHead?: boolean;
+  seed?: number;
+  threads?: number;
+  /** Hub cache folder and offline mode (see resolveModel). */
+  cacheDir?: string;
+  offline?: boolean;
+  /** Keep a frozen copy of unfrozen weights for the reference policy (default true; sft needs none). */
+  reference?: boolean;
+  /** A PEFT LoRA adapter folder to start from (adapter_config.json + adapter_model.safetensors). */
+  adapter?: string;
+}
+/** @deprecated use PolicyLoadOptions */
+export type Gpt2LoadOptions = PolicyLoadOptions;
+
+export interface HiddenInputs {
+  ids: Tensor; // [B,T] int64
+  attentionMask: Tensor; // [B,T] int64
+  positionIds: Tensor; // [B,T] int64
+  /** Scalar float input: 1 = policy, 0 = LoRA disabled (reference policy). */
+  loraScale?: Tensor;
+  /** Build the frozen initial model (the PPO reference): for full/top-k, the loaded weights. */
+  reference?: boolean;
+}
+
+/** What the trainers, sft, the campaign and the local target need from a policy: no family appears here. */
+export interface Policy {
+  readonly config: DecoderConfig;
+  readonly tokenizer: TextTokenizer;
+  readonly trainable: Trainable;
+  readonly hasValueHead: boolean;
+  /** Trainable tensors in a fixed order; mutating `data` changes the model. */
+  params(): ParamEntry[];
+  /** The last hidden state after the final norm, [B,T,d]. */
+  hidden(g: Graph, inp: HiddenInputs): Tensor;
+  /** LM head: [..., d] -> [..., V]. */
+  lmHead(g: Graph, hidden: Tensor, opts?: { reference?: boolean }): Tensor;
+  /** Value head: [..., d] -> [...]. */
+  valueHead(g: Graph, hidden: Tensor): Tensor;
+  /** The graph params of params(), in order. */
+  paramTensors(g: Graph): Tensor[];
+  runCached(
+    key: string,
+    build: () => Graph,
+    feeds: Record<string, Feed>,
+  ): Promise<Record<string, OutputTensor>>;
+  generate(prompts: (string | number[])[], opts: GenerateOptions): Promise<Generation[]>;
+  logits(ids: number[][]): Promise<{ data: Float32Array; dims: number[] }>;
+  save(dir: string): Promise<void>;
+  savePeftAdapter(dir: string): Promise<void>;
+  saveCheckpoint(path: string, extra?: Record<string, Float32Array>): Promise<void>;
+  loadCheckpoint(path: string): Promise<Record<string, Float32Array>>;
+  release(): Promise<void>;
+}
