@@ -5,9 +5,9 @@ export { attentionBias, ropeInverseFrequencies } from "./blocks.js";
 export { type CausalLM, type CausalLMOptions, loadCausalLM } from "./causal-lm.js";
 export {
   CHAT_TEMPLATE_FILE,
+  type ChatContentPart,
   type ChatRenderOptions,
   ChatTemplate,
-  type ChatContentPart,
   type ChatTemplateMessage,
   loadChatTemplate,
   strftime,
