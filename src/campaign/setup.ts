@@ -6,6 +6,7 @@ import { createAttacker } from "../attack/registry.js";
 import { redTeamSource } from "../attack/source.js";
 import type { Attacker } from "../attack/types.js";
 import type { CurioConfig } from "../config/index.js";
+import { checkDevice } from "../engine/index.js";
 import type { RetryNotice } from "../providers/index.js";
 import { changedPaths, type RunStore, restoreCredentials, storedForm } from "../store/index.js";
 import type { EpochStats, RunInfo, RunProbe } from "../store/types.js";
@@ -99,6 +100,7 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
   // one writer per run: refused here, before anything loads, while another process writes it
   if (resumed) store.lockRun(resumed.id);
   const { config, seed } = runConfig(opts, resumed, log);
+  checkDevice(config.device ?? "cpu"); // runs recorded before the key existed ran on the CPU
   const source = await redTeamSource(config, { threads: opts.threads, log });
   const providers = await createCampaignProviders(config, {
     seed,

@@ -1,6 +1,7 @@
 // The schema of curio.yaml: the single source of truth for the config type, defaults, validation
 // messages, the generated JSON Schema (schema/curio.schema.json), `curio init` comments and docs.
 import { z } from "zod";
+import { DEVICES } from "../engine/device.js";
 import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
@@ -53,6 +54,13 @@ export const curioConfigSchema = z
       .default(".curio")
       .describe("Folder holding the run store (curio.db) and caches, relative to curio.yaml."),
     seed: z.number().int().min(0).default(1000).describe("Random seed (the paper uses 1000, 2000, 3000)."),
+    device: z
+      .enum(DEVICES)
+      .default("cpu")
+      .describe(
+        "Where the red-team model trains and samples: cpu, or cuda (onnxruntime-node's CUDA 12 provider, " +
+          "installed separately: see docs/engine.md) (CLI: --device).",
+      ),
     method: z
       .enum(methods)
       .default("crt")
