@@ -27,6 +27,7 @@ import { createGuardJudge, guardOptions } from "./judges/guard.js";
 import { createHttpClassifier, httpClassifierOptions } from "./judges/http-classifier.js";
 import { createLexiconJudge, lexiconOptions } from "./judges/lexicon.js";
 import { createLlmJudge, llmJudgeOptions } from "./judges/llm-judge.js";
+import { createLocalClassifier, localClassifierOptions } from "./judges/local-classifier.js";
 import { createRefusalDetector, refusalOptions } from "./judges/refusal.js";
 import {
   createTransformersClassifier,
@@ -163,6 +164,14 @@ export const providerKinds = {
       "Guard model on curio's engine (Llama Guard 3, Qwen3Guard-Gen): its own chat template; score = P(unsafe) at the verdict token, label = violated category.",
     options: guardOptions,
     create: (model, o) => createGuardJudge(model, o),
+  }),
+  "local-classifier": kind({
+    role: "judge",
+    model: "none",
+    summary:
+      "Policy classifier trained by `curio judge train` (a curio model with LoRA); score = P(unsafe) at its verdict, label = the rule.",
+    options: localClassifierOptions,
+    create: (_m, o, ctx) => createLocalClassifier(o, ctx),
   }),
   lexicon: kind({
     role: "judge",
