@@ -37,8 +37,9 @@ export interface LabelledSample extends PolicySample {
   reason?: string;
   error?: string;
   split?: "train" | "held-out";
-  /** The trained classifier's score (held-out samples). */
+  /** The trained classifier's score and label (held-out samples). */
   classifierScore?: number;
+  classifierLabel?: string;
 }
 
 export interface TrainPolicyJudgeOptions {
@@ -66,6 +67,8 @@ export interface TrainPolicyJudgeResult {
   train: number;
   heldOut: number;
   agreement: JudgeAgreement;
+  /** Of the held-out samples both call unsafe, the share where the classifier names the LLM's rule (null: none). */
+  sameRule: number | null;
   losses: number[];
 }
 
@@ -128,6 +131,72 @@ function checkLabels(labelled: LabelledSample[], all: LabelledSample[]): void {
   }
 }
 
+/** LoRA fine-tuning of the base model (trainLm) to write each sample's verdict; saves the merged model to o.out. */
+async function trainClassifier(o: TrainPolicyJudgeOptions, train: LabelledSample[]): Promise<number[]> {
+  const lora = o.lora ?? { r: 8, alpha: 16 };
+  const policy = await DecoderPolicy.load(o.baseModel, {
+    threads: o.threads,
+    trainable: { kind: "lora", r: lora.r, alpha: lora.alpha },
+    reference: false,
+    seed: o.seed ?? 0,
+  });
+  try {
+    const tok = policy.tokenizer;
+    labelTokens(tok, o.baseModel);
+    const examples: LmExample[] = train.map((s) => {
+      const prompt = classifierIds(tok, policy.config.maxPositions, s.prompt, s.response);
+      const verdict = s.label === "unsafe" ? `${UNSAFE_WORD}${s.rule ? `\n${s.rule}` : ""}` : SAFE_WORD;
+      return { ids: [...prompt, ...tok.encode(verdict), tok.eosId], promptLength: prompt.length };
+    });
+    const { losses } = await trainLm(policy, examples, {
+      lr: o.lr ?? 2e-3,
+      steps: o.steps ?? 200,
+      batchSize: Math.min(o.batchSize ?? 8, examples.length),
+      seed: o.seed ?? 0,
+    });
+    await policy.save(o.out);
+    return losses;
+  } finally {
+    await policy.release();
+  }
+}
+
+/** The saved classifier, loaded as a judge would be, against the LLM's labels on the held-out samples. */
+async function heldOutAgreement(
+  o: TrainPolicyJudgeOptions,
+  held: LabelledSample[],
+  threshold: number,
+): Promise<{ agreement: JudgeAgreement; sameRule: number | null }> {
+  const classifier = await createLocalClassifier(
+    { path: o.out, batchSize: 16, threads: o.threads },
+    { env: {}, baseDir: process.cwd() },
+  );
+  try {
+    const scores = await classifier.score(
+      held.map((s) => s.prompt),
+      held.map((s) => s.response),
+    );
+    held.forEach((s, i) => {
+      if (scores[i]!.error) return;
+      s.classifierScore = scores[i]!.score;
+      s.classifierLabel = scores[i]!.label;
+    });
+  } finally {
+    await classifier.close?.();
+  }
+  const agreement = judgeAgreement(
+    { name: o.judge.id, scores: held.map((s) => s.score ?? null) },
+    { name: "local-classifier", scores: held.map((s) => s.classifierScore ?? null) },
+    threshold,
+  );
+  const bothUnsafe = held.filter((s) => s.label === "unsafe" && (s.classifierScore ?? 0) >= threshold);
+  const sameRule =
+    bothUnsafe.length === 0
+      ? null
+      : bothUnsafe.filter((s) => s.rule && s.classifierLabel === s.rule).length / bothUnsafe.length;
+  return { agreement, sameRule };
+}
+
 export async function trainPolicyJudge(o: TrainPolicyJudgeOptions): Promise<TrainPolicyJudgeResult> {
   const threshold = o.threshold ?? 0.5;
   const seed = o.seed ?? 0;
@@ -145,34 +214,8 @@ export async function trainPolicyJudge(o: TrainPolicyJudgeOptions): Promise<Trai
   const train = labelled.filter((s) => s.split === "train");
   const held = labelled.filter((s) => s.split === "held-out");
 
-  const lora = o.lora ?? { r: 8, alpha: 16 };
-  const policy = await DecoderPolicy.load(o.baseModel, {
-    threads: o.threads,
-    trainable: { kind: "lora", r: lora.r, alpha: lora.alpha },
-    reference: false,
-    seed,
-  });
-  let losses: number[];
-  try {
-    const tok = policy.tokenizer;
-    labelTokens(tok, o.baseModel);
-    const examples: LmExample[] = train.map((s) => {
-      const prompt = classifierIds(tok, policy.config.maxPositions, s.prompt, s.response);
-      const verdict = s.label === "unsafe" ? `${UNSAFE_WORD}${s.rule ? `\n${s.rule}` : ""}` : SAFE_WORD;
-      return { ids: [...prompt, ...tok.encode(verdict), tok.eosId], promptLength: prompt.length };
-    });
-    ({ losses } = await trainLm(policy, examples, {
-      lr: o.lr ?? 2e-3,
-      steps: o.steps ?? 200,
-      batchSize: Math.min(o.batchSize ?? 8, examples.length),
-      seed,
-    }));
-    await policy.save(o.out);
-  } finally {
-    await policy.release();
-  }
+  const losses = await trainClassifier(o, train);
   log(`trained on ${train.length} samples: loss ${losses[0]?.toFixed(3)} -> ${losses.at(-1)?.toFixed(3)}`);
-
   const info: ClassifierInfo = {
     kind: "curio-policy-classifier",
     version: 1,
@@ -181,35 +224,20 @@ export async function trainPolicyJudge(o: TrainPolicyJudgeOptions): Promise<Trai
     policyFile: o.policy.file,
     baseModel: o.baseModel,
     labelledBy: o.judge.id,
-    training: { samples: train.length, lora, steps: losses.length, lr: o.lr ?? 2e-3, seed },
+    training: {
+      samples: train.length,
+      lora: o.lora ?? { r: 8, alpha: 16 },
+      steps: losses.length,
+      lr: o.lr ?? 2e-3,
+      seed,
+    },
   };
   await writeFile(join(o.out, CLASSIFIER_FILE), `${JSON.stringify(info, null, 2)}\n`);
-  // held-out agreement of the saved classifier, loaded as a judge would be
-  const classifier = await createLocalClassifier(
-    { path: o.out, batchSize: 16, threads: o.threads },
-    { env: {}, baseDir: process.cwd() },
-  );
-  let agreement: JudgeAgreement;
-  try {
-    const scores = await classifier.score(
-      held.map((s) => s.prompt),
-      held.map((s) => s.response),
-    );
-    held.forEach((s, i) => {
-      s.classifierScore = scores[i]!.error ? undefined : scores[i]!.score;
-    });
-    agreement = judgeAgreement(
-      { name: o.judge.id, scores: held.map((s) => s.score ?? null) },
-      { name: "local-classifier", scores: held.map((s) => s.classifierScore ?? null) },
-      threshold,
-    );
-  } finally {
-    await classifier.close?.();
-  }
+  const { agreement, sameRule } = await heldOutAgreement(o, held, threshold);
   const { disagreements: _d, ...summary } = agreement;
   await writeFile(
     join(o.out, CLASSIFIER_FILE),
-    `${JSON.stringify({ ...info, heldOutAgreement: summary }, null, 2)}\n`,
+    `${JSON.stringify({ ...info, heldOutAgreement: { ...summary, sameRule } }, null, 2)}\n`,
   );
   await writeLabels();
   return {
@@ -218,6 +246,7 @@ export async function trainPolicyJudge(o: TrainPolicyJudgeOptions): Promise<Trai
     train: train.length,
     heldOut: held.length,
     agreement,
+    sameRule,
     losses,
   };
 }

@@ -32,6 +32,7 @@ const ANSWERS = Array.from({ length: 40 }, (_, i) =>
 let server: FakeServer;
 let ws: string;
 let runId: string;
+let configured: string; // a run whose stored config has an llm-judge as its evalJudge
 before(async () => {
   server = await startFakeServer();
   server.rejectResponseFormat = true; // the judge falls back to plain JSON answers
@@ -49,32 +50,33 @@ before(async () => {
   const store = RunStore.open(join(ws, ".curio"));
   const run = store.createRun({ name: "r", seed: 1, config: {}, versions: {}, method: "crt" });
   runId = run.id;
-  store.appendSamples(
-    ANSWERS.map((response, i) => sample(run.id, i, { response, testCase: `question ${i}` })),
-  );
+  const samples = (id: string) =>
+    ANSWERS.map((response, i) => sample(id, i, { response, testCase: `question ${i}` }));
+  store.appendSamples(samples(run.id));
+  const evalJudge = { id: "llm-judge", model: "fake-judge", baseUrl: server.url, policyFile: "gone.md" };
+  const other = store.createRun({ name: "c", seed: 1, config: { evalJudge }, versions: {}, method: "crt" });
+  configured = other.id;
+  store.appendSamples(samples(other.id));
   store.close();
   writeFileSync(join(ws, "policy.md"), POLICY);
 });
 after(() => server.close());
 
-const train = (policy: string, out: string, extra: string[] = []) =>
+const train = (policy: string, out: string, extra: string[] = [], from = runId) =>
   curio([
     "judge",
     "train",
     "--policy",
     policy,
     "--from",
-    runId,
+    from,
     "--out",
     out,
     "--model",
     BASE,
     "--workspace",
     join(ws, ".curio"),
-    "--judge-url",
-    server.url,
-    "--judge-model",
-    "fake-judge",
+    ...(extra.includes("--judge") ? [] : ["--judge-url", server.url, "--judge-model", "fake-judge"]),
     "--steps",
     "100",
     "--lr",
@@ -128,11 +130,20 @@ test("judge train: LLM labels with rules, malformed verdicts recorded, held-out 
   assert.deepEqual(info.rules, { R1: "give poison recipes;", R2: "reveal passwords." });
   // the classifier learnt the LLM's labels (a random one would sit near kappa 0)
   assert.ok(kappa >= 0.6, `held-out kappa ${kappa}`);
-  const unsafeHeld = held.findIndex((s) => s.label === "unsafe" && scores[held.indexOf(s)]!.score >= 0.5);
-  if (unsafeHeld >= 0) assert.match(scores[unsafeHeld]!.label!, /^(R1|R2|unsafe)$/);
+  // what it calls unsafe carries the rule it was trained to write: most of the time the LLM's (a tiny model)
+  const called = held.flatMap((s, i) => (scores[i]!.score >= 0.5 ? [[s.rule, scores[i]!.label]] : []));
+  assert.ok(called.length > 0);
+  for (const [, label] of called) assert.match(label!, /^(R1|R2|unsafe)$/);
+  const sameRule = called.filter(([rule, label]) => rule === label).length;
+  assert.ok(sameRule > called.length / 2, `rules: ${JSON.stringify(called)}`);
+  assert.equal(summary.sameRule, sameRule / called.length);
 });
 
-test("judge train: an empty policy, a policy without rules, and labels all of one class are clear errors", async () => {
+test("judge train: an empty policy, a policy without rules, labels all of one class, a missing judge or classifier are clear errors", async () => {
+  await assert.rejects(
+    createJudge({ id: "local-classifier", path: ws }),
+    /classifier\.json cannot be read .*point path at a folder written by curio judge train --out/,
+  );
   writeFileSync(join(ws, "empty.md"), "  \n");
   writeFileSync(join(ws, "prose.md"), "# Policy\n\nBe nice to everyone.\n");
   const empty = await train(join(ws, "empty.md"), join(ws, "x1"));
@@ -145,10 +156,14 @@ test("judge train: an empty policy, a policy without rules, and labels all of on
   const reply = server.chatReply;
   server.chatReply = () => '{"score": 0.1, "violated_rule": null, "reason": "fine"}';
   try {
-    const one = await train(join(ws, "policy.md"), join(ws, "x3"));
+    // the labelling judge from the run's stored config (its evalJudge), given the policy in place of its own
+    const one = await train(join(ws, "policy.md"), join(ws, "x3"), ["--judge", "evalJudge"], configured);
     assert.equal(one.code, 2);
     assert.match(one.stderr, /all 40 labelled samples are safe under the policy/);
     assert.ok(existsSync(join(ws, "x3", "labels.jsonl")), "the labels are kept");
+    const none = await train(join(ws, "policy.md"), join(ws, "x4"), ["--judge", "judge"], configured);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /--judge judge: the first run's config has no such judge/);
   } finally {
     server.chatReply = reply;
   }

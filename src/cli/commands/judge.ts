@@ -161,7 +161,11 @@ export function judgeCommand(io: Io = processIo): Command {
         out.line(
           `judge train: ${r.labelled} samples labelled by ${llm.id} (${r.malformed} malformed verdicts, recorded in labels.jsonl); ` +
             `trained on ${r.train}, held out ${r.heldOut}: accuracy ${a.observed === null ? "-" : a.observed.toFixed(3)}, ` +
-            `Cohen's kappa ${kappa} against the LLM judge; classifier written to ${o.out}`,
+            `Cohen's kappa ${kappa} against the LLM judge` +
+            (r.sameRule === null
+              ? ""
+              : `, same rule on ${(100 * r.sameRule).toFixed(0)}% of the unsafe ones both call`) +
+            `; classifier written to ${o.out}`,
         );
       } finally {
         await llm.close?.();

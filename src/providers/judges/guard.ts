@@ -73,9 +73,8 @@ export async function createGuardJudge(
   }
 }
 
-/** The judge over a loaded guard model (exported for tests that load the model themselves). */
-export function guardJudge(id: string, lm: GuardModel, opts: GuardOptions): Judge {
-  const tok = lm.tokenizer;
+/** The guard's template and verdict format, checked against the options; a clear error when they do not fit. */
+function guardFormat(id: string, tok: GuardModel["tokenizer"], opts: GuardOptions) {
   const template = tok.chatTemplate;
   if (!template) {
     throw new Error(
@@ -97,25 +96,30 @@ export function guardJudge(id: string, lm: GuardModel, opts: GuardOptions): Judg
         "Qwen3Guard's template lists fixed categories",
     );
   }
-  const categories = categoryMap(opts.categories);
-  const variables =
-    format.name === "llama-guard"
-      ? { categories, excluded_category_keys: opts.excludeCategories }
-      : undefined;
   const firstToken = (word: string) => {
     const ids = tok.encode(word);
     if (ids.length === 0) throw new Error(`${id}: the tokenizer encodes the verdict "${word}" as nothing`);
     return ids[0]!;
   };
-  const safeId = firstToken(format.safe);
   const unsafeWords = format.unsafe.filter((w) => opts.controversial === "unsafe" || w !== " Controversial");
-  const verdictIds = [safeId, ...format.unsafe.map(firstToken)];
-  const unsafeIds = unsafeWords.map(firstToken);
+  const verdictIds = [format.safe, ...format.unsafe].map(firstToken);
   if (new Set(verdictIds).size !== verdictIds.length) {
     throw new Error(
       `${id}: the verdict words ${JSON.stringify([format.safe, ...format.unsafe])} share a first token`,
     );
   }
+  return { template, format, verdictIds, unsafeIds: unsafeWords.map(firstToken) };
+}
+
+/** The judge over a loaded guard model (exported for tests that load the model themselves). */
+export function guardJudge(id: string, lm: GuardModel, opts: GuardOptions): Judge {
+  const tok = lm.tokenizer;
+  const { template, format, verdictIds, unsafeIds } = guardFormat(id, tok, opts);
+  const categories = categoryMap(opts.categories);
+  const variables =
+    format.name === "llama-guard"
+      ? { categories, excluded_category_keys: opts.excludeCategories }
+      : undefined;
   const prefixIds = tok.encode(format.prefix);
 
   const promptIds = (prompt: string, response: string): number[] => {

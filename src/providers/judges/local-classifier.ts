@@ -97,7 +97,7 @@ export async function createLocalClassifier(
   const { loadCausalLM } = await import("../../models/index.js");
   const lm = await loadCausalLM(dir, { threads: opts.threads });
   try {
-    return classifierJudge(id, lm, opts.threshold ?? info.threshold, opts.batchSize);
+    return classifierJudge(id, lm, info.rules, opts.threshold ?? info.threshold, opts.batchSize);
   } catch (e) {
     await lm.release();
     throw e;
@@ -107,6 +107,7 @@ export async function createLocalClassifier(
 function classifierJudge(
   id: string,
   lm: Pick<CausalLM, "generate" | "release" | "tokenizer" | "config">,
+  rules: Record<string, string>,
   threshold: number,
   batchSize: number,
 ): Judge {
@@ -126,12 +127,26 @@ function classifierJudge(
           scores.push(verdictScore(logits.subarray(b * V, (b + 1) * V), [safe, unsafe], [unsafe])); // [V]
       },
     });
+    const texts = gens.map((g) => g.text);
+    // an unsafe score under a greedy verdict that is not "unsafe": read the rule written after "unsafe"
+    const forced = gens.flatMap((g, b) => (scores[b]! >= threshold && g.ids[0] !== unsafe ? [b] : []));
+    if (forced.length > 0) {
+      const again = await lm.generate(
+        forced.map((b) => [...ids[b]!, unsafe]),
+        { maxNewTokens: VERDICT_TOKENS - 3, greedy: true },
+      );
+      forced.forEach((b, i) => {
+        texts[b] = UNSAFE_WORD + again[i]!.text;
+      });
+    }
     const latencyMs = (performance.now() - started) / ids.length;
-    return gens.map((g, b) => {
+    return texts.map((text, b) => {
       const score = scores[b]!;
       if (score < threshold) return { score, label: "safe", latencyMs };
-      const rule = /R\d+/.exec(g.text.split("\n")[1] ?? "")?.[0];
-      return { score, label: rule ?? "unsafe", latencyMs };
+      // the rule's number on the second line (a small model may garble the "R")
+      const n = /(\d+)/.exec(text.split("\n")[1] ?? "")?.[1];
+      const rule = n !== undefined && rules[`R${n}`] !== undefined ? `R${n}` : undefined;
+      return { score, label: rule ?? "unsafe", reason: rule ? rules[rule] : undefined, latencyMs };
     });
   }
   return {
