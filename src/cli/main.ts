@@ -54,7 +54,7 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     runsCommand(io),
     sftCommand(),
     viewCommand(),
-    exportCommand(),
+    exportCommand(io),
     reportCommand(),
     demoCommand(),
     benchCommand(),
