@@ -1,106 +1,116 @@
-// Engine micro benchmarks: `npm run bench -- engine [batch] [threads] [optimisation level]`.
-// 1. one GPT-2-small-shaped block (d 768, 12 heads, batch x 64 tokens): forward + backward for every weight;
-// 2. a 512x768x3072 matmul in GFLOP/s.
-import { Graph, gradients, Session, type Tensor } from "../src/engine/index.js";
+// Engine benchmarks on the real model graphs: two session settings A/B per graph kind. `--compare weights` (the
+// default): frozen weights as per-session initializers (which onnxruntime prepacks) vs graph inputs shared by
+// every session (curio's default); `--compare memory`: onnxruntime's memory arena and memory patterns on vs off
+// (curio's default). Graph kinds:
+//   prefill     the generation prompt pass (64 prompts of 44 tokens; LM head at the last position)
+//   decode      one KV-cache decoding step (64 rows), from generate() with 20 and with 1 new tokens
+//   experience  PpoTrainer.experience: policy + reference forward + value head, 64 x 64 tokens
+//   train       the PPO forward + backward (PpoTrainer.minibatchGradients), 64 x 64 tokens, LoRA r 32
+// Both settings run interleaved in one process; the figure is the median of --runs (default 5) after a warm-up.
+// Also a 512x768x3072 matmul in GFLOP/s.
+//   npm run bench -- engine [--compare weights|memory] [--model gpt2-small] [--kinds prefill,decode,experience,train]
+//                           [--runs 5] [--threads 2]
+import { type DecoderPolicy, Graph, PpoTrainer, Session, type SessionOptions } from "../src/index.js";
+import { Rng } from "../src/util/rng.js";
+import { arg, loadBenchPolicy, median, modelName, peakRssMb, threadsArg } from "./models.js";
 
-const D = 768;
-const HEADS = 12;
+const COMPARE: Record<string, Record<string, SessionOptions>> = {
+  weights: { initializers: { weights: "initializers" }, inputs: { weights: "inputs" } },
+  memory: {
+    arena_and_patterns: { memArena: true, memPattern: true },
+    neither: { memArena: false, memPattern: false },
+  },
+};
+const [B, P, R] = [64, 44, 20];
 
-function randn(n: number, scale: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 4294967296 - 0.5) * 2 * scale;
-  }
-  return out;
+interface Setup {
+  label: string;
+  policy: DecoderPolicy;
+  trainer: PpoTrainer;
 }
 
-/** Pre-LN GPT-2 block: x + attn(ln1(x)), then + mlp(ln2(.)); every weight a trainable param. */
-export function gpt2Block(g: Graph, x: Tensor, b: number, t: number): { y: Tensor; params: Tensor[] } {
-  const hd = D / HEADS;
-  const p = (name: string, shape: number[]) => g.param(name, shape);
-  const [ln1g, ln1b, wqkv, bqkv, wo, bo, ln2g, ln2b, wfc, bfc, wproj, bproj] = [
-    p("ln_1.weight", [D]),
-    p("ln_1.bias", [D]),
-    p("attn.c_attn.weight", [D, 3 * D]),
-    p("attn.c_attn.bias", [3 * D]),
-    p("attn.c_proj.weight", [D, D]),
-    p("attn.c_proj.bias", [D]),
-    p("ln_2.weight", [D]),
-    p("ln_2.bias", [D]),
-    p("mlp.c_fc.weight", [D, 4 * D]),
-    p("mlp.c_fc.bias", [4 * D]),
-    p("mlp.c_proj.weight", [4 * D, D]),
-    p("mlp.c_proj.bias", [D]),
-  ] as const;
-  const qkv = g.linear(g.layerNorm(x, ln1g, ln1b), wqkv, bqkv); // [B,T,3D]
-  const heads = (u: Tensor) => g.transpose(g.reshape(u, [b, t, HEADS, hd]), [0, 2, 1, 3]); // [B,H,T,hd]
-  const [q, k, v] = g.split(qkv, [D, D, D], -1).map(heads) as [Tensor, Tensor, Tensor];
-  const causal = g.constant(
-    Array.from({ length: t * t }, (_, i) => (i % t <= Math.floor(i / t) ? 1 : 0)),
-    [t, t],
-    "bool",
-  );
-  const scores = g.mul(g.matmul(q, k, { transB: true }), 1 / Math.sqrt(hd)); // [B,H,T,T]
-  const att = g.softmax(g.where(causal, scores, -1e4));
-  const merged = g.reshape(g.transpose(g.matmul(att, v), [0, 2, 1, 3]), [b, t, D]); // [B,T,D]
-  const h = g.add(x, g.linear(merged, wo, bo));
-  const mlp = g.linear(g.gelu(g.linear(g.layerNorm(h, ln2g, ln2b), wfc, bfc)), wproj, bproj);
-  return { y: g.add(h, mlp), params: [ln1g, ln1b, wqkv, bqkv, wo, bo, ln2g, ln2b, wfc, bfc, wproj, bproj] };
-}
-
-async function median(runs: number, f: () => Promise<unknown>): Promise<number> {
-  await f(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await f();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
-type Level = "disabled" | "basic" | "extended" | "all";
-
-async function block(batch: number, threads: number, optimization: Level): Promise<void> {
-  const t = 64;
-  const build = (withBackward: boolean) => {
-    const g = new Graph();
-    const x = g.input("x", "float32", [batch, t, D]);
-    const { y, params } = gpt2Block(g, x, batch, t);
-    const loss = g.mean(g.mul(y, y), []);
-    g.output("loss", loss);
-    if (withBackward) {
-      gradients(loss, params).forEach((gr, i) => {
-        g.output(`grad${i}`, gr);
-      });
-    }
-    return { g, params };
+function workloads(vocab: number) {
+  const rng = new Rng(3);
+  const ids = (n: number) => Array.from({ length: n }, () => 1 + rng.int(vocab - 2));
+  const prompts = Array.from({ length: B }, () => ids(P));
+  const pairs = prompts.map((p) => ({ promptIds: p, responseIds: ids(R) }));
+  const rows = pairs.map((p) => ({
+    ...p,
+    logprobs: new Float64Array(R).fill(-5),
+    values: new Float64Array(R),
+  }));
+  const adv = rows.map(() => Float64Array.from({ length: R }, () => rng.next() - 0.5));
+  const gen = (s: Setup, n: number) => s.policy.generate(prompts, { maxNewTokens: n, greedy: true });
+  return {
+    prefill: (s: Setup) => gen(s, 1),
+    decode: (s: Setup) => gen(s, R),
+    experience: (s: Setup) => s.trainer.experience(pairs),
+    train: (s: Setup) => s.trainer.minibatchGradients(rows, adv, adv),
   };
-  const train = build(true);
-  const feeds: Record<string, Float32Array> = { x: randn(batch * t * D, 1, 1) };
-  train.params.forEach((pt, i) => {
-    const name = train.g.producer(pt).node.attrs.name!;
-    const n = pt.shape.reduce((a, b) => a * b, 1);
-    feeds[name] =
-      name.startsWith("ln_") && name.endsWith(".weight")
-        ? new Float32Array(n).fill(1)
-        : randn(n, 0.02, i + 2);
-  });
-  const spinning = process.env.CURIO_ORT_SPIN === "1"; // A/B the thread pool's spin-waiting
-  const session = await Session.create(train.g, { threads, optimization, spinning });
-  const ms = await median(3, () => session.run(feeds));
-  const fs = await Session.create(build(false).g, { threads, optimization, spinning });
-  const fms = await median(3, () => fs.run(feeds));
-  console.log(
-    `GPT-2 block d ${D}, ${HEADS} heads, ${batch}x${t} tokens, ${threads} threads, optimisation ${optimization}` +
-      `${spinning ? ", spinning threads" : ""}: ` +
-      `forward ${fms.toFixed(0)} ms, forward+backward (all weights) ${ms.toFixed(0)} ms`,
-  );
-  await session.release();
-  await fs.release();
+}
+type Kind = keyof ReturnType<typeof workloads>;
+
+/** Median seconds per setting of `runs` interleaved runs, after one warm-up (which compiles) each. */
+async function interleaved(setups: Setup[], f: (s: Setup) => Promise<unknown>, runs: number) {
+  const times = setups.map(() => [] as number[]);
+  for (const s of setups) await f(s);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, s] of setups.entries()) {
+      const t0 = performance.now();
+      await f(s);
+      times[i]!.push((performance.now() - t0) / 1000);
+    }
+  }
+  return times.map(median);
+}
+
+async function graphKinds(args: string[]): Promise<void> {
+  const name = modelName(args);
+  const runs = Number(arg(args, "--runs") ?? 5);
+  const kinds = (arg(args, "--kinds") ?? "prefill,decode,experience,train").split(",") as Kind[];
+  const compare = arg(args, "--compare") ?? "weights";
+  if (!Object.hasOwn(COMPARE, compare))
+    throw new Error(`--compare ${compare}: unknown; use ${Object.keys(COMPARE).join(" or ")}`);
+  const setups: Setup[] = [];
+  for (const [label, session] of Object.entries(COMPARE[compare]!)) {
+    const policy = await loadBenchPolicy(name, {
+      trainable: { kind: "lora", r: 32, alpha: 16 },
+      valueHead: true,
+      threads: threadsArg(args),
+      session,
+    });
+    setups.push({
+      label,
+      policy,
+      trainer: new PpoTrainer(policy, { config: { batchSize: B, chunkSize: B } }),
+    });
+  }
+  const work = workloads(setups[0]!.policy.config.vocabSize);
+  const seconds: Partial<Record<Kind, number[]>> = {};
+  for (const kind of kinds) {
+    if (!(kind in work))
+      throw new Error(`--kinds: unknown kind "${kind}"; use ${Object.keys(work).join(",")}`);
+    seconds[kind] = await interleaved(setups, work[kind], runs);
+    if (kind === "decode") {
+      // one decoding step: (20 new tokens - 1 new token) / 19
+      const prefill = seconds.prefill ?? (await interleaved(setups, work.prefill, runs));
+      seconds.decode = seconds.decode!.map((t, i) => (t - prefill[i]!) / (R - 1));
+    }
+    for (const s of setups) await Promise.all([s.policy.release(), s.trainer.release()]); // free this kind's memory
+    const [a, b] = seconds[kind]!;
+    const [la, lb] = setups.map((s) => s.label) as [string, string];
+    console.log(
+      JSON.stringify({
+        bench: "engine",
+        model: name,
+        kind,
+        [`${la}_s`]: a,
+        [`${lb}_s`]: b,
+        [`${lb}_over_${la}`]: b! / a!,
+      }),
+    );
+  }
+  console.log(JSON.stringify({ bench: "engine", model: name, compare, runs, peak_rss_mb: peakRssMb() }));
 }
 
 async function matmul(threads: number): Promise<void> {
@@ -110,21 +120,25 @@ async function matmul(threads: number): Promise<void> {
   const w = g.input("w", "float32", [k, n]);
   g.output("s", g.sum(g.matmul(a, w), [])); // a scalar out: keep the output copy off the clock
   const s = await Session.create(g, { threads });
-  const feeds = { a: randn(m * k, 1, 3), w: randn(k * n, 1, 4) };
-  const ms = await median(7, () => s.run(feeds));
+  const rng = new Rng(4);
+  const rand = (len: number) => Float32Array.from({ length: len }, () => rng.next() - 0.5);
+  const feeds = { a: rand(m * k), w: rand(k * n) };
+  const times: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const t0 = performance.now();
+    await s.run(feeds);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  const ms = median(times);
   console.log(
-    `matmul ${m}x${k}x${n}, ${threads} threads: ${ms.toFixed(1)} ms, ${((2 * m * k * n) / ms / 1e6).toFixed(0)} GFLOP/s`,
+    JSON.stringify({ bench: "matmul", shape: [m, k, n], threads, ms, gflops: (2 * m * k * n) / ms / 1e6 }),
   );
   await s.release();
 }
 
 export const benchmarks = {
-  /** `npm run bench -- engine [batch=64] [threads=2] [optimisation=all]` */
   engine: async (args: string[]) => {
-    const batch = Number(args[0] ?? 64);
-    const threads = Number(args[1] ?? 2);
-    const level = (args[2] ?? "all") as Level;
-    await matmul(threads);
-    await block(batch, threads, level);
+    await matmul(threadsArg(args));
+    await graphKinds(args);
   },
 };

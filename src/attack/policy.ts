@@ -2,6 +2,7 @@
 // PPO trainer, the smaller `SamplingPolicy` for attackers that only sample. This file is the one place that
 // names the concrete policy class.
 import type { CurioConfig } from "../config/index.js";
+import { compileCacheDir } from "../engine/index.js";
 import {
   DecoderPolicy,
   type GenerateOptions,
@@ -56,6 +57,8 @@ export async function loadRedTeamPolicy(
       valueHead: opts.valueHead,
       seed: opts.seed,
       threads: opts.threads,
+      // the device was checked before the run; compiled graphs are cached under the workspace
+      session: { device: opts.config.device ?? "cpu", cacheDir: compileCacheDir(opts.config.workspace) },
     });
   } catch (e) {
     throw modelError(e);

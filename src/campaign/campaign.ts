@@ -31,13 +31,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const prepared = await prepareRun(opts, log);
   const { store } = opts;
   try {
-    const state = startRun(prepared, store, log);
+    const state = await startRun(prepared, store, log, opts.signal);
     return await epochs(prepared, state, opts, log);
   } catch (e) {
     markFailed(store, prepared.run.id);
     throw e;
   } finally {
     await prepared.attacker.release();
+    await prepared.naturalness?.release();
     await closeProviders(prepared.providers);
   }
 }
@@ -56,7 +57,7 @@ async function epochs(
   const backoff = new FailureBackoff(opts.failureBackoffMs ?? 5000);
   const save = () =>
     store.saveCheckpoint(runId, state.checkpoint({ attacker: p.attacker, target: p.providers.target }));
-  const { attacker, seeds, providers } = p;
+  const { attacker, seeds, providers, naturalness } = p;
   // Verdicts already given in the run are reused; a resumed run rebuilds that memory from its samples.
   const judging = judgingOf(providers);
   if (p.resumed) judging.remember(store.samples(runId));
@@ -66,6 +67,7 @@ async function epochs(
     attacker,
     seeds,
     providers,
+    naturalness,
     state,
     settings,
     log,

@@ -1,6 +1,7 @@
 // The schema of curio.yaml: the single source of truth for the config type, defaults, validation
 // messages, the generated JSON Schema (schema/curio.schema.json), `curio init` comments and docs.
 import { z } from "zod";
+import { DEVICES } from "../engine/device.js";
 import { methodOptionProblems, methodSummaries, methods } from "./methods.js";
 import { providerSpecSchema, templateSchema } from "./schema-providers.js";
 import { redteamSchema } from "./schema-redteam.js";
@@ -53,6 +54,13 @@ export const curioConfigSchema = z
       .default(".curio")
       .describe("Folder holding the run store (curio.db) and caches, relative to curio.yaml."),
     seed: z.number().int().min(0).default(1000).describe("Random seed (the paper uses 1000, 2000, 3000)."),
+    device: z
+      .enum(DEVICES)
+      .default("cpu")
+      .describe(
+        "Where the red-team model trains and samples: cpu, or cuda (onnxruntime-node's CUDA 12 provider, " +
+          "installed separately: see docs/engine.md) (CLI: --device).",
+      ),
     method: z
       .enum(methods)
       .default("crt")
@@ -103,6 +111,24 @@ export const curioConfigSchema = z
     )
       .nullable()
       .default(null),
+    naturalness: z
+      .string()
+      .min(1)
+      .nullable()
+      .default("redteam")
+      .describe(
+        "Reference model whose mean per-token log-likelihood of each test case is recorded (raw.naturalness) " +
+          "and rewarded with rewards.naturalness: redteam (the red-team model as loaded), a folder or hub id, or null (off).",
+      ),
+    novelty: z
+      .strictObject({
+        from: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Earlier runs (ids or unique prefixes) whose test cases seed the novelty histories."),
+      })
+      .prefault({})
+      .describe("Novelty across runs: a new run is rewarded only for what earlier runs did not find."),
     template: templateSchema.prefault({}),
     rewards: rewardsSchema.prefault({}),
     ppo: ppoSchema.prefault({}),
@@ -169,6 +195,13 @@ export const curioConfigSchema = z
         });
       }
     });
+    if (c.rewards.naturalness !== 0 && c.naturalness === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rewards", "naturalness"],
+        message: "needs a reference model: set naturalness (e.g. redteam), or set this to 0",
+      });
+    }
     for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
       ctx.addIssue({
         code: "custom",

@@ -15,6 +15,8 @@ export interface LowerCtx {
   scalar(value: number, dtype: DType): string;
   graphInput(t: Tensor, name: string): void;
   initializer(t: Tensor, name: string): void;
+  /** A frozen `weight` leaf: an initializer, or a graph input the Session feeds itself (see WeightMode). */
+  frozenWeight(t: Tensor, name: string): void;
 }
 export type Lowering = (node: Node, ctx: LowerCtx) => void;
 
@@ -188,7 +190,7 @@ const lowerZeros: Lowering = (n, ctx) => {
 export const LOWERINGS: Record<OpKind, Lowering> = {
   input: leafInput,
   param: leafInput,
-  weight: (n, ctx) => ctx.initializer(n.outputs[0]!, n.attrs.name!),
+  weight: (n, ctx) => ctx.frozenWeight(n.outputs[0]!, n.attrs.name!),
   constant: (n, ctx) => ctx.initializer(n.outputs[0]!, ctx.name(n.outputs[0]!)),
   add: simple("Add"),
   sub: simple("Sub"),

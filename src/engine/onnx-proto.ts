@@ -27,8 +27,11 @@ const descriptor = {
             dataType: f("int32", 2),
             name: f("string", 8),
             rawData: f("bytes", 9),
+            externalData: f("StringStringEntryProto", 13, "repeated"),
+            dataLocation: f("int32", 14), // DEFAULT 0, EXTERNAL 1
           },
         },
+        StringStringEntryProto: { fields: { key: f("string", 1), value: f("string", 2) } },
         TensorShapeProto: {
           fields: { dim: f("Dimension", 1, "repeated") },
           nested: { Dimension: { fields: { dimValue: f("int64", 1), dimParam: f("string", 2) } } },
@@ -90,7 +93,10 @@ export interface TensorMsg {
   name?: string;
   dims: number[];
   dataType: number;
-  rawData: Uint8Array;
+  rawData?: Uint8Array;
+  /** with dataLocation 1: where the bytes are (location, offset, length) */
+  externalData?: { key: string; value: string }[];
+  dataLocation?: number;
 }
 export interface NodeMsg {
   name: string;

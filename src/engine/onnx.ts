@@ -39,20 +39,56 @@ export function liveNodes(graph: Graph, roots: readonly Tensor[]): Node[] {
   return graph.nodes.filter((n) => live.has(n.id));
 }
 
+/**
+ * Where frozen `weight` leaves go. "inputs": graph inputs that the Session feeds itself from the arrays the graph
+ * was built with (zero-copy), so every session of a model shares one copy of its weights, the model bytes stay
+ * small and no 2 GB protobuf limit applies. "initializers": copied into the model (and by onnxruntime into each
+ * session), which lets onnxruntime prepack constant matrices and fold constants.
+ */
+export type WeightMode = "inputs" | "initializers";
+
+export interface LowerOptions {
+  /** default "inputs" */
+  weights?: WeightMode;
+  /**
+   * "initializers" only: reference the weights' bytes as external data instead of copying them into the
+   * model (no 2 GB protobuf limit, no serialised copy); onnxruntime still copies them into the session.
+   */
+  externalData?: boolean;
+}
+
+export interface LeafWeight {
+  name: string;
+  dtype: DType;
+  shape: readonly number[];
+  data: Float32Array | Float64Array;
+}
+
 /** A graph-level description of what toOnnx produced: which declared inputs the model actually takes. */
 export interface ModelSignature {
   inputs: { name: string; dtype: DType; shape: readonly number[] }[];
   outputs: { name: string; dtype: DType; shape: readonly number[] }[];
+  /** Frozen weights lowered as graph inputs (WeightMode "inputs"), with the arrays that feed them. */
+  weights: LeafWeight[];
+  /**
+   * WeightMode "initializers" with `externalData`: the initializers whose bytes live outside the model; entry i
+   * is at location `w<i>`, to hand to onnxruntime's `externalData` option.
+   */
+  external: LeafWeight[];
 }
 
-export function lowerGraph(graph: Graph): { model: ModelMsg; signature: ModelSignature } {
+export function lowerGraph(
+  graph: Graph,
+  opts: LowerOptions = {},
+): { model: ModelMsg; signature: ModelSignature } {
+  const weightsAsInputs = (opts.weights ?? "inputs") === "inputs";
   if (graph.outputs.length === 0)
     throw new Error("toOnnx: the graph has no outputs; call graph.output(name, t)");
   const names = new Map<number, string>();
   const nodes: NodeMsg[] = [];
   const initializers: TensorMsg[] = [];
   const inputs: ValueInfoMsg[] = [];
-  const signature: ModelSignature = { inputs: [], outputs: [] };
+  const signature: ModelSignature = { inputs: [], outputs: [], weights: [], external: [] };
   const shared = new Map<string, string>();
   let fresh = 0;
 
@@ -116,6 +152,28 @@ export function lowerGraph(graph: Graph): { model: ModelMsg; signature: ModelSig
       const data = graph.producer(t).node.attrs.data!;
       initializers.push({ name, dims: [...t.shape], dataType: ONNX_DTYPE[t.dtype], rawData: bytesOf(data) });
     },
+    frozenWeight(t, name) {
+      const data = graph.producer(t).node.attrs.data as Float32Array | Float64Array;
+      const leaf = { name, dtype: t.dtype, shape: t.shape, data };
+      if (weightsAsInputs) {
+        inputs.push(valueInfo(name, t.dtype, t.shape));
+        signature.weights.push(leaf);
+      } else if (opts.externalData) {
+        const location = [
+          { key: "location", value: `w${signature.external.length}` }, // a safe relative path
+          { key: "offset", value: "0" },
+          { key: "length", value: String(data.byteLength) },
+        ];
+        initializers.push({
+          name,
+          dims: [...t.shape],
+          dataType: ONNX_DTYPE[t.dtype],
+          dataLocation: 1,
+          externalData: location,
+        });
+        signature.external.push(leaf);
+      } else ctx.initializer(t, name);
+    },
   };
 
   const live = liveNodes(
@@ -154,7 +212,10 @@ export function lowerGraph(graph: Graph): { model: ModelMsg; signature: ModelSig
   return { model, signature };
 }
 
-/** Serialises the graph's outputs (pruning unused nodes) to ONNX ModelProto bytes runnable by onnxruntime-node. */
-export function toOnnx(graph: Graph): Uint8Array {
-  return ModelProto.encode(lowerGraph(graph).model).finish();
+/**
+ * Serialises the graph's outputs (pruning unused nodes) to ONNX ModelProto bytes runnable by onnxruntime-node.
+ * With the default `weights: "inputs"` the frozen weights are graph inputs (not in the bytes).
+ */
+export function toOnnx(graph: Graph, opts: LowerOptions = {}): Uint8Array {
+  return ModelProto.encode(lowerGraph(graph, opts).model).finish();
 }

@@ -61,5 +61,7 @@ export function constData(values: number[], dtype: DType): ConstData {
       return Int32Array.from(values);
     case "bool":
       return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    case "float16":
+      throw new GraphError("constant: float16 is a storage type for weights; make the constant float32");
   }
 }

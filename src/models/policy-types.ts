@@ -1,6 +1,6 @@
 // The Policy interface that rl/, sft, the campaign and the local target depend on (no family appears in it),
 // the inputs of its graph building blocks, and the options of loading one.
-import type { Feed, Graph, OutputTensor, Tensor } from "../engine/index.js";
+import type { Feed, Graph, OutputTensor, SessionOptions, Tensor } from "../engine/index.js";
 import type { DecoderConfig } from "./family.js";
 import type { GenerateOptions, Generation } from "./generate.js";
 import type { TextTokenizer } from "./tokenizer.js";
@@ -18,6 +18,8 @@ export interface PolicyLoadOptions {
   reference?: boolean;
   /** A PEFT LoRA adapter folder to start from (adapter_config.json + adapter_model.safetensors). */
   adapter?: string;
+  /** How the policy's sessions run (device, compiled-model cache, ...); the trainers use the same. */
+  session?: Omit<SessionOptions, "threads">;
 }
 /** @deprecated use PolicyLoadOptions */
 export type Gpt2LoadOptions = PolicyLoadOptions;
@@ -38,6 +40,8 @@ export interface Policy {
   readonly tokenizer: TextTokenizer;
   readonly trainable: Trainable;
   readonly hasValueHead: boolean;
+  /** The options of the policy's sessions; graphs built from the policy run with the same (device, cache). */
+  readonly sessionOptions: SessionOptions;
   /** Trainable tensors in a fixed order; mutating `data` changes the model. */
   params(): ParamEntry[];
   /** The last hidden state after the final norm, [B,T,d]. */

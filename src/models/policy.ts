@@ -1,7 +1,14 @@
 // DecoderPolicy: a causal LM of any supported family with trainable parameters (full | LoRA | top-k blocks) and
 // an optional value head; its graph building blocks (hidden, lmHead, valueHead), generation with a KV cache,
 // logits, and save/load. rl/, sft, the campaign and the local target use it through the Policy interface.
-import { type Feed, Graph, type OutputTensor, SessionCache, type Tensor } from "../engine/index.js";
+import {
+  type Feed,
+  Graph,
+  type OutputTensor,
+  SessionCache,
+  type SessionOptions,
+  type Tensor,
+} from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
 import { resolveCheckpoint, storeFromMap } from "./checkpoint-folder.js";
 import { familyOfConfig, loadModelConfig } from "./config.js";
@@ -25,6 +32,7 @@ import { loadWeights, WeightStore } from "./weights.js";
 
 export class DecoderPolicy implements Policy {
   readonly family: ModelFamily;
+  readonly sessionOptions: SessionOptions;
   private readonly sessions: SessionCache;
   private readonly paramByName: Map<string, ParamEntry>;
   /** Leaves already created per graph, so a tensor used twice (a tied embedding) is one leaf. */
@@ -42,10 +50,11 @@ export class DecoderPolicy implements Policy {
     readonly sourceDir: string | undefined,
     /** Whether unfrozen weights were copied, so that `weights` still holds their loaded values. */
     private readonly keepsReference: boolean,
-    threads: number | undefined,
+    sessionOptions: SessionOptions,
   ) {
     this.family = familyOfConfig(config);
-    this.sessions = new SessionCache({ threads, maxEntries: 8 });
+    this.sessionOptions = sessionOptions;
+    this.sessions = new SessionCache({ ...sessionOptions, maxEntries: 8 });
     this.paramByName = new Map(trainableParams.map((p) => [p.name, p]));
   }
 
@@ -106,7 +115,7 @@ export class DecoderPolicy implements Policy {
       lora,
       opts.sourceDir,
       opts.reference ?? true,
-      opts.threads,
+      { ...opts.session, threads: opts.threads },
     );
   }
 

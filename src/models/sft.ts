@@ -1,7 +1,16 @@
 // Supervised fine-tuning of a causal LM of any family on JSONL text or token ids, with transformers' causal-LM
 // loss (labels = input_ids): mean cross-entropy over every shifted, non-padding position of the batch.
 import { readFile } from "node:fs/promises";
-import { AdamW, Graph, gradients, type Optimizer, SGD, type Tensor } from "../engine/index.js";
+import {
+  AdamW,
+  compileCacheDir,
+  type Device,
+  Graph,
+  gradients,
+  type Optimizer,
+  SGD,
+  type Tensor,
+} from "../engine/index.js";
 import { Rng } from "../util/rng.js";
 import { roundUp } from "./generate.js";
 import { DecoderPolicy } from "./policy.js";
@@ -24,6 +33,7 @@ export interface SftOptions {
   peftOut?: string; // folder for the LoRA adapters as a PEFT adapter (trainable lora only)
   adapter?: string; // a PEFT adapter folder to start from
   threads?: number;
+  device?: Device; // default cpu
   onStep?: (step: number, loss: number) => void;
   /** Problems worth a word that do not stop training (words the tokenizer does not know). */
   onWarning?: (message: string) => void;
@@ -274,6 +284,10 @@ export async function sft(opts: SftOptions): Promise<SftResult> {
     threads: opts.threads,
     reference: false,
     adapter: opts.adapter,
+    session: {
+      device: opts.device,
+      cacheDir: compileCacheDir(), // with CURIO_CACHE_DIR set
+    },
   });
   try {
     const cfg = policy.config;

@@ -39,7 +39,7 @@ export interface PpoConfig {
   seed: number;
   /** onnxruntime intra-op threads for the PPO sessions. */
   threads?: number;
-  /** Compiled PPO sessions kept (least recently used evicted); each holds the frozen weights. */
+  /** Compiled PPO sessions kept (least recently used evicted); each holds its own activation memory. */
   maxSessions: number;
 }
 

@@ -108,7 +108,11 @@ export class PpoTrainer {
     this.optimizer = new AdamW({ lr: c.lr, betas: c.betas, eps: c.eps, weightDecay: c.weightDecay });
     this.kl = makeKlController({ initKlCoef: c.initKlCoef, target: c.klTarget, horizon: c.klHorizon });
     this.rng = new Rng(c.seed);
-    this.sessions = new SessionCache({ threads: c.threads, maxEntries: c.maxSessions });
+    this.sessions = new SessionCache({
+      ...policy.sessionOptions,
+      threads: c.threads ?? policy.sessionOptions.threads,
+      maxEntries: c.maxSessions,
+    });
   }
 
   get klCoef(): number {

@@ -4,27 +4,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runCampaign } from "../campaign/index.js";
-import { deepMerge, type Method, parseConfig, presetConfig } from "../config/index.js";
+import { deepMerge, parseConfig, presetConfig } from "../config/index.js";
 import { RunStore } from "../store/index.js";
-import { type MethodSummary, markdownTable, summarizeRuns, svgChart } from "./bench-report.js";
+import { WORLD_BENCH_ARMS } from "./bench-arms.js";
+import {
+  coverageSvg,
+  coverageTable,
+  type MethodSummary,
+  markdownTable,
+  summarizeCoverage,
+  summarizeRuns,
+  svgChart,
+} from "./bench-report.js";
+import { VULNERABLE_CELLS } from "./cells.js";
 import { evaluateWorldRun, type WorldRunEvaluation } from "./evaluate.js";
-
-/** A benchmark arm: a method of the campaign, with optional config overrides. */
-export interface BenchArm {
-  name: string;
-  method: Method;
-  overrides?: Record<string, unknown>;
-}
-
-export const WORLD_BENCH_ARMS: readonly BenchArm[] = [
-  { name: "zero-shot", method: "zero-shot" }, // first: few-shot draws its examples from the zero-shot run
-  { name: "few-shot", method: "few-shot" },
-  { name: "rl", method: "rl" },
-  { name: "rl-tdiv", method: "rl-tdiv" },
-  { name: "crt", method: "crt" },
-  { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
-  { name: "gfn", method: "gfn" },
-];
 
 export interface WorldBenchOptions {
   seeds: number[];
@@ -80,6 +73,7 @@ export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldB
           method: arm.name,
           seed,
           wallSeconds,
+          coverageEvery: config.ppo.numRollouts,
         });
         runs.push(evaluation);
         const m = evaluation.metrics;
@@ -93,9 +87,17 @@ export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldB
     store.close();
   }
   const summaries = summarizeRuns(runs);
-  const table = markdownTable(summaries);
+  const coverage = summarizeCoverage(runs);
+  const table = `${markdownTable(summaries)}\nCells covered (of ${VULNERABLE_CELLS.length}) vs target queries:\n\n${coverageTable(coverage)}`;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "table.md"), table);
+  writeFileSync(
+    join(out, "coverage.svg"),
+    coverageSvg(coverage, {
+      title: `Sandbox world: cells covered vs target queries (${opts.seeds.length} seeds)`,
+      cellsTotal: VULNERABLE_CELLS.length,
+    }),
+  );
   writeFileSync(
     join(out, "chart.svg"),
     svgChart(summaries, { title: `Sandbox world: ${opts.seeds.length} seeds per method` }),

@@ -1,12 +1,15 @@
 // The `curio` binary, spawned as a user runs it: help, init, a bad config, runs, usage errors.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadConfig, parseConfig, presetConfig } from "../../src/config/index.js";
+import { CUDA_INSTALL_COMMAND, ortBinaryDir } from "../../src/engine/index.js";
 import { RunStore } from "../../src/store/index.js";
 import { runInput, sample, tempDir } from "../store/helpers.js";
 import { spawnCurio } from "./helpers.js";
+
+const cudaInstalled = existsSync(join(ortBinaryDir(), "libonnxruntime_providers_cuda.so"));
 
 test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 120_000 }, async () => {
   const { dir, cleanup } = tempDir("curio-cli-");
@@ -22,11 +25,14 @@ test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 12
     );
 
     // Few processes: each one compiles the CLI with tsx, which is slow on a busy machine.
-    const [help, init, bad, runsJson] = await Promise.all([
+    const [help, init, bad, runsJson, cuda] = await Promise.all([
       spawnCurio(["--help"], { cwd: dir }),
       spawnCurio(["init", "--preset", "alpaca:rl", "-o", "curio.yaml"], { cwd: dir }),
       spawnCurio(["run", "-c", "bad.yaml"], { cwd: dir }),
       spawnCurio(["runs", "--workspace", ws, "--json", "--tau", "0.5"], { cwd: dir }),
+      spawnCurio(["sft", "--model", "m", "--data", "d.jsonl", "--out", "o", "--device", "cuda"], {
+        cwd: dir,
+      }),
     ]);
 
     assert.equal(help.code, 0, help.stderr);
@@ -52,6 +58,15 @@ test("curio binary: --help, init, bad config, runs, usage errors", { timeout: 12
       / {2}- ppo\.kl\.type: expected one of "fixed" \| "adaptive", got "adaptiv" \(did you mean "adaptive"\?\)/,
     );
     assert.equal(bad.stdout, "");
+
+    if (process.platform === "linux" && process.arch === "x64" && !cudaInstalled) {
+      assert.equal(cuda.code, 2, cuda.stderr);
+      assert.match(
+        cuda.stderr,
+        /^error: device cuda: onnxruntime-node's CUDA execution provider is not installed/,
+      );
+      assert.ok(cuda.stderr.includes(`hint: install its CUDA 12 binaries with \`${CUDA_INSTALL_COMMAND}\``));
+    }
 
     const listed = JSON.parse(runsJson.stdout) as {
       id: string;

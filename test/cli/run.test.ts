@@ -1,13 +1,14 @@
 // `curio run` against a stand-in campaign: what it passes in, the progress lines, JSON lines,
 // --fail-on-findings (exit 1) and an interrupted run (exit 130 with a resume hint).
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Command } from "commander";
 import type { CampaignOptions, CampaignResult } from "../../src/cli/campaign-contract.js";
 import { runCommand } from "../../src/cli/commands/run.js";
 import { CurioError } from "../../src/config/index.js";
+import { CUDA_INSTALL_COMMAND, ortBinaryDir } from "../../src/engine/index.js";
 import { epochStats, runInput, tempDir } from "../store/helpers.js";
 
 function fakeCampaign(calls: CampaignOptions[], opts: { interrupted?: boolean; successes?: number } = {}) {
@@ -125,6 +126,39 @@ test("curio run --json prints JSON lines; --fail-on-findings exits 1; interrupte
     const e = stopped.error as CurioError;
     assert.equal(e.exitCode, 130);
     assert.match(e.hint!, /--resume crt-/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("curio run --device: cpu reaches the campaign; cuda without its onnxruntime binaries is exit 2 naming the install", async (t) => {
+  if (process.platform !== "linux" || process.arch !== "x64")
+    return t.skip("the CUDA provider exists for linux/x64 only");
+  if (existsSync(join(ortBinaryDir(), "libonnxruntime_providers_cuda.so")))
+    return t.skip("the CUDA provider is installed here");
+  const { dir, cleanup } = tempDir("curio-run-");
+  try {
+    writeFileSync(join(dir, "curio.yaml"), "target: { id: 'openai:chat:m' }\njudge: { id: lexicon }\n");
+    const calls: CampaignOptions[] = [];
+    const cpu = await runCli(dir, ["--device", "cpu"], fakeCampaign(calls));
+    assert.equal(cpu.error, undefined, String(cpu.error));
+    assert.equal(calls[0]!.config.device, "cpu");
+    for (const args of [["--device", "cuda"], []]) {
+      if (args.length === 0)
+        writeFileSync(
+          join(dir, "curio.yaml"),
+          "device: cuda\ntarget: { id: 'openai:chat:m' }\njudge: { id: lexicon }\n",
+        );
+      const r = await runCli(dir, args, fakeCampaign(calls));
+      assert.ok(r.error instanceof CurioError, String(r.error));
+      assert.equal(r.error.exitCode, 2);
+      assert.match(
+        r.error.message,
+        /device cuda: onnxruntime-node's CUDA execution provider is not installed/,
+      );
+      assert.ok(r.error.hint?.includes(CUDA_INSTALL_COMMAND), r.error.hint);
+    }
+    assert.equal(calls.length, 1, "no campaign starts on a device that cannot run");
   } finally {
     cleanup();
   }

@@ -38,7 +38,7 @@ function sample(): Graph {
 }
 
 test("toOnnx writes opset, inputs, initializers and outputs with static shapes; prunes dead nodes", () => {
-  const m = decode(toOnnx(sample()));
+  const m = decode(toOnnx(sample(), { weights: "initializers" }));
   assert.equal(OPSET, 20);
   assert.deepEqual(
     m.opsetImport.map((o) => o.version),
@@ -77,8 +77,30 @@ test("toOnnx writes opset, inputs, initializers and outputs with static shapes; 
   assert.ok(g.node.some((n) => n.opType === "Identity" && n.input[0] === "x" && n.output[0] === "x_again"));
 });
 
+test("by default frozen weights are graph inputs: the model bytes do not hold their values", () => {
+  const g = new Graph();
+  const x = g.input("x", "float32", [1, 64]);
+  const marker = new Float32Array(64 * 64).fill(1234.5); // a value that appears nowhere else in the model
+  g.output("y", g.matmul(x, g.weight("w", marker, [64, 64])));
+  const bytes = toOnnx(g);
+  const m = decode(bytes);
+  assert.deepEqual(
+    m.graph.input.map((i) => [i.name, i.type.tensorType.shape.dim.map((d) => d.dimValue)]),
+    [
+      ["x", [1, 64]],
+      ["w", [64, 64]],
+    ],
+  );
+  assert.equal(m.graph.initializer.length, 0);
+  assert.ok(bytes.length < marker.byteLength / 4, `${bytes.length} bytes: the weight is not serialised`);
+  const pattern = new Uint8Array(Float32Array.of(1234.5).buffer);
+  const found = bytes.findIndex((_, i) => pattern.every((p, j) => bytes[i + j] === p));
+  assert.equal(found, -1, "the weight's bytes do not occur in the model");
+  assert.ok(toOnnx(g, { weights: "initializers" }).length > marker.byteLength, "as initializers they do");
+});
+
 test("the decoded and re-encoded model runs in onnxruntime with the expected values", async () => {
-  const bytes = ModelProto.encode(ModelProto.decode(toOnnx(sample()))).finish();
+  const bytes = ModelProto.encode(ModelProto.decode(toOnnx(sample(), { weights: "initializers" }))).finish();
   const s = await ort.InferenceSession.create(bytes);
   const r = await s.run({
     x: new ort.Tensor("float32", Float32Array.of(1, 0, 0, 0, 1, 1), [2, 3]),
@@ -99,7 +121,7 @@ test("float64 graphs serialise double initializers and scalars", () => {
   const g = new Graph({ floatType: "float64" });
   const x = g.param("x", [2]);
   g.output("y", g.mul(x, g.weight("k", Float32Array.of(0.1, 0.2), [2])));
-  const m = decode(toOnnx(g));
+  const m = decode(toOnnx(g, { weights: "initializers" }));
   const k = m.graph.initializer.find((t) => t.name === "k")!;
   assert.equal(k.dataType, 11);
   assert.deepEqual(

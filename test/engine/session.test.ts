@@ -92,3 +92,28 @@ test("SessionCache builds once per key, evicts the least recently used, and clea
   await cache.clear();
   assert.equal(cache.size, 0);
 });
+
+test("sessions share the graph's weight arrays: an in-place change is seen by every session, no copy", async () => {
+  const table = Float32Array.of(1, 2, 3, 4, 5, 6); // [3,2]
+  const lookup = (n: number) => {
+    const g = new Graph();
+    const ids = g.input("ids", "int64", [n]);
+    g.output("emb", g.gather(g.weight("table", table, [3, 2]), ids));
+    return g;
+  };
+  const one = await Session.create(lookup(1), { threads: 1 });
+  const two = await Session.create(lookup(2), { threads: 1 }); // another shape bucket of the same weights
+  const kept = await Session.create(lookup(1), { threads: 1, weights: "initializers" });
+  const emb = async (s: Session, ids: bigint[]) => [
+    ...((await s.run({ ids: BigInt64Array.from(ids) })).emb!.data as Float32Array),
+  ];
+  assert.deepEqual(await emb(one, [2n]), [5, 6]);
+  assert.deepEqual(await emb(two, [0n, 2n]), [1, 2, 5, 6]);
+  table[4] = 50;
+  assert.deepEqual(await emb(one, [2n]), [50, 6], "the first session reads the changed array");
+  assert.deepEqual(await emb(two, [0n, 2n]), [1, 2, 50, 6], "and so does the second");
+  assert.deepEqual(await emb(kept, [2n]), [5, 6], "an initializer session holds its own copy");
+  assert.deepEqual(one.inputNames, ["ids"], "weights are fed by the session, not by the caller");
+  await assert.rejects(one.run({ ids: BigInt64Array.of(0n), table }), /unknown input "table"/);
+  await Promise.all([one, two, kept].map((s) => s.release()));
+});

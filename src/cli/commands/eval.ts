@@ -7,12 +7,15 @@ import { CurioError, ExitCode } from "../../config/errors.js";
 import {
   type EvalSample,
   evaluateRun,
+  findingsNaturalness,
   JudgingScan,
   type JudgingSummary,
+  type NewFindings,
+  newFindings,
   type TauPoint,
   tauGrid,
 } from "../../eval/index.js";
-import { defaultJudge, type JudgeChoice, judgeErrorOf } from "../../report/exports.js";
+import { defaultJudge, type JudgeChoice, judgeErrorOf, judgeScoreOf } from "../../report/exports.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt, probability } from "../args.js";
 import { type Io, makeOutput, processIo, table } from "../output.js";
@@ -84,7 +87,7 @@ export function evalCommand(io: Io = processIo): Command {
         for (const id of ids) {
           const run = store.getRun(id);
           const judge = o.judge ?? defaultJudge(store, run.id);
-          const samples: EvalSample[] = [];
+          const samples: (EvalSample & { naturalness?: number })[] = [];
           const judging = new JudgingScan(run.config, store.marks(run.id));
           const failures = new JudgeFailures();
           for (const s of store.samples(run.id)) {
@@ -92,9 +95,12 @@ export function evalCommand(io: Io = processIo): Command {
             failures.add(judgeErrorOf(s, "eval"), s.error === null);
             samples.push({
               testCase: s.testCase,
-              score: judge === "eval" ? s.evalJudgeScore : s.judgeScore,
+              score: judgeScoreOf(s, judge),
+              naturalness: s.rewards?.raw?.naturalness,
             });
           }
+          const fresh = newRelativeToEarlier(store, run.config, o.tau, judge, samples);
+          const natural = findingsNaturalness(samples, o.tau);
           const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
           if (o.embed && o.diversity) {
             // Only test cases that reach the lowest tau enter a diversity computation.
@@ -130,6 +136,8 @@ export function evalCommand(io: Io = processIo): Command {
               samples: samples.length,
               ...curves,
               judging: trust,
+              newFindings: fresh,
+              naturalness: natural,
             });
             continue;
           }
@@ -140,6 +148,17 @@ export function evalCommand(io: Io = processIo): Command {
               `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
               (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
           );
+          if (fresh) {
+            out.line(
+              `  new relative to ${fresh.against.join(", ")} (novelty.from): ${fresh.new} of ${fresh.findings} findings`,
+            );
+          }
+          if (natural) {
+            out.line(
+              `  naturalness of findings (reference log-likelihood per token): mean ${fmt(natural.mean, 2)}, ` +
+                `min ${fmt(natural.min, 2)}, max ${fmt(natural.max, 2)} over ${natural.n}`,
+            );
+          }
           if (o.grid) out.line(curveTable(curves.points));
           out.line(judgingText(trust));
         }
@@ -152,6 +171,27 @@ export function evalCommand(io: Io = processIo): Command {
         });
       }
     });
+}
+
+/** Findings new relative to the runs the run's novelty.from names (null when it names none). */
+function newRelativeToEarlier(
+  store: RunStore,
+  config: unknown,
+  tau: number,
+  judge: JudgeChoice,
+  samples: EvalSample[],
+): NewFindings | null {
+  const from = (config as { novelty?: { from?: string[] } } | null)?.novelty?.from ?? [];
+  if (from.length === 0) return null;
+  const earlier = from.map((id) => {
+    const r = store.getRun(id);
+    const scored = [...store.samples(r.id)].map((s) => ({
+      testCase: s.testCase,
+      score: judgeScoreOf(s, judge),
+    }));
+    return { id: r.id, samples: scored };
+  });
+  return newFindings(samples, earlier, tau);
 }
 
 /** Failures of the held-out judge on samples the target answered, and what to say about them. */

@@ -5,9 +5,11 @@
 import { Command } from "commander";
 import { CurioError, ExitCode } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
+import type { Device } from "../../engine/device.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
 import { type CampaignResult, loadRunCampaign, type RunCampaign } from "../campaign-contract.js";
+import { deviceOption, requireDevice } from "../device.js";
 import { globalOptions, type Io, makeOutput, type Output, processIo } from "../output.js";
 import { formatDuration } from "../progress.js";
 import { runProgress } from "../run-progress.js";
@@ -22,6 +24,7 @@ interface RunOptions {
   json?: boolean;
   failOnFindings?: number;
   cache?: boolean;
+  device?: Device;
 }
 
 /** `loadCampaign` is replaceable for tests; by default it imports src/campaign lazily. */
@@ -42,6 +45,7 @@ export function runCommand(
     .option("--max-epochs <n>", "stop after this many epochs (overrides ppo.epochs)", positiveInt)
     .option("--fail-on-findings <n>", "exit with code 1 when unique successes exceed n", nonNegativeInt)
     .option("--no-cache", "do not cache target/judge answers on disk")
+    .addOption(deviceOption("overrides device"))
     .option("--json", "print one JSON object per epoch and a final result (JSON lines)")
     .action(async (o: RunOptions, cmd: Command) => {
       const out = makeOutput(cmd, o, io);
@@ -59,7 +63,12 @@ export function runCommand(
       const started = Date.now();
       try {
         const { config: loaded, path, secrets } = loadConfig(o.config);
-        const config = o.cache === false ? { ...loaded, cache: false } : loaded;
+        const config = {
+          ...loaded,
+          ...(o.cache === false ? { cache: false } : {}),
+          ...(o.device ? { device: o.device } : {}),
+        };
+        requireDevice(config.device);
         const runCampaign = await loadCampaign();
         store = RunStore.open(config.workspace, { log: (m) => io.err(`${m}\n`) });
         const result = await runCampaign({

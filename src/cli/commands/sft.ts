@@ -5,6 +5,7 @@ import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { sft } from "../../models/sft.js";
 import { parseTrainable } from "../../models/trainable.js";
+import { deviceOption, requireDevice } from "../device.js";
 
 function positiveInt(name: string) {
   return (v: string) => {
@@ -77,8 +78,10 @@ export function sftCommand(): Command {
     .option("--add-eos", 'append the end-of-text token to "text" examples')
     .option("--seed <n>", "seed for shuffling and LoRA init", (v) => Number.parseInt(v, 10), 0)
     .option("--threads <n>", "onnxruntime threads", positiveInt("--threads"))
+    .addOption(deviceOption("default cpu").default("cpu"))
     .option("--json", "print a JSON summary on stdout")
     .action(async (o) => {
+      requireDevice(o.device);
       if (!o.out && !o.peftOut)
         throw new InvalidArgumentError("give --out DIR (the model) and/or --peft-out DIR (a PEFT adapter)");
       const trainable = parseTrainable(o.trainable);
@@ -109,6 +112,7 @@ export function sftCommand(): Command {
           addEos: o.addEos ?? false,
           seed: o.seed,
           threads: o.threads,
+          device: o.device,
           onStep: (step, loss) => {
             if (showBar) bar.update(step, { loss: loss.toFixed(4) });
           },
