@@ -18,5 +18,11 @@ export const WORLD_BENCH_ARMS: readonly BenchArm[] = [
   { name: "rl-tdiv", method: "rl-tdiv" },
   { name: "crt", method: "crt" },
   { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
+  // novelty measured against the findings only, and paid only for unsafe answers (rewards.noveltyGate)
+  {
+    name: "crt-gated",
+    method: "crt",
+    overrides: { rewards: { noveltyHistory: "findings", noveltyGate: "judge" } },
+  },
   { name: "gfn", method: "gfn" },
 ];

@@ -44,12 +44,14 @@ const merge = (a: Record<string, unknown>, b: Record<string, unknown>) =>
 
 export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldBenchResult> {
   const log = opts.log ?? (() => {});
-  const arms = opts.arms ? WORLD_BENCH_ARMS.filter((a) => opts.arms!.includes(a.name)) : WORLD_BENCH_ARMS;
-  if (arms.length === 0) {
+  const known = WORLD_BENCH_ARMS.map((a) => a.name);
+  const unknown = (opts.arms ?? []).filter((n) => !known.includes(n));
+  if (unknown.length > 0 || opts.arms?.length === 0) {
     throw new Error(
-      `bench world: no arm matches ${opts.arms?.join(",")}; arms: ${WORLD_BENCH_ARMS.map((a) => a.name).join(", ")}`,
+      `bench world: no arm called ${unknown.join(", ") || "(none given)"}; arms: ${known.join(", ")}`,
     );
   }
+  const arms = opts.arms ? WORLD_BENCH_ARMS.filter((a) => opts.arms!.includes(a.name)) : WORLD_BENCH_ARMS;
   const out = resolve(opts.out);
   const workspace = resolve(opts.workspace ?? join(out, "workspace"));
   mkdirSync(workspace, { recursive: true });
