@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { Method } from "../../config/index.js";
-import { parseConfig, presetConfig } from "../../config/index.js";
+import { methods, parseConfig, presetConfig } from "../../config/index.js";
 import { nonNegativeInt, positiveInt } from "../args.js";
 import { globalOptions, makeOutput } from "../output.js";
 import { etaMs, formatDuration, formatEpochLine } from "../progress.js";
@@ -31,7 +31,7 @@ export function demoCommand(): Command {
     .addOption(
       // few-shot needs a zero-shot run to draw examples from: `curio bench world` runs both
       new Option("--method <method>", "red-teaming method")
-        .choices(["crt", "rl", "rl-tdiv", "rl-temp2", "zero-shot"])
+        .choices(methods.filter((m) => m !== "few-shot"))
         .default("crt"),
     )
     .option("-o, --output <file>", "report file (default <workspace>/reports/<run>.html)")
