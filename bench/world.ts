@@ -49,7 +49,7 @@ async function world(args: string[]): Promise<void> {
     settings: parseSettings(args),
     log: (line) => console.log(line),
   });
-  console.log(`\n${table}\nwrote ${out}/table.md, chart.svg, runs.json`);
+  console.log(`\n${table}\nwrote ${out}/table.md, chart.svg, coverage.svg, runs.json`);
 }
 
 /**

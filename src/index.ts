@@ -8,6 +8,7 @@ export * from "./curiosity/index.js";
 export * from "./engine/index.js";
 export * from "./eval/index.js";
 export * from "./models/index.js";
+export * from "./policy-judge/index.js";
 export type { ProviderSpec } from "./providers/index.js";
 export * from "./providers/index.js";
 export * from "./report/index.js";

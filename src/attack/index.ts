@@ -7,6 +7,7 @@ export { generateOptions, proposalOf, withContext } from "./generation.js";
 export { createGfnAttacker, GfnAttacker } from "./gfn/attacker.js";
 export * from "./gfn/index.js";
 export { type GfnOptions, gfnOptions } from "./gfn/options.js";
+export { type NaturalnessScorer, ReferenceNaturalness } from "./naturalness.js";
 export { type SamplingPolicy, trainableOf } from "./policy.js";
 export { PpoAttacker, ppoTrainerConfig } from "./ppo.js";
 export { loadFewShotCases, PromptedAttacker } from "./prompted.js";

@@ -30,6 +30,8 @@ export interface Feedback {
   judgeScores: (number | null)[];
   /** The composed sequence-level reward of each case; null where the case was excluded (reason recorded). */
   rewards: (RewardBreakdown | null)[];
+  /** N(x): the reference model's mean per-token log-likelihood of each case; null when off or not computable. */
+  naturalness: (number | null)[];
 }
 
 export interface LearnResult {

@@ -31,13 +31,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const prepared = await prepareRun(opts, log);
   const { store } = opts;
   try {
-    const state = startRun(prepared, store, log);
+    const state = await startRun(prepared, store, log, opts.signal);
     return await epochs(prepared, state, opts, log);
   } catch (e) {
     markFailed(store, prepared.run.id);
     throw e;
   } finally {
     await prepared.attacker.release();
+    await prepared.naturalness?.release();
     await closeProviders(prepared.providers);
   }
 }
@@ -56,7 +57,7 @@ async function epochs(
   const backoff = new FailureBackoff(opts.failureBackoffMs ?? 5000);
   const save = () =>
     store.saveCheckpoint(runId, state.checkpoint({ attacker: p.attacker, target: p.providers.target }));
-  const { attacker, seeds, providers } = p;
+  const { attacker, seeds, providers, naturalness } = p;
   // Verdicts already given in the run are reused; a resumed run rebuilds that memory from its samples.
   const judging = judgingOf(providers);
   if (p.resumed) judging.remember(store.samples(runId));
@@ -66,6 +67,7 @@ async function epochs(
     attacker,
     seeds,
     providers,
+    naturalness,
     state,
     settings,
     log,
@@ -73,13 +75,7 @@ async function epochs(
     startedAt: performance.now(),
   };
   const startEpoch = state.epoch;
-  if (p.resumed) {
-    log(
-      state.epoch >= totalEpochs
-        ? `note: run ${runId} has ${state.epoch} epochs already; nothing to do up to epoch ${totalEpochs} (raise --max-epochs)`
-        : `running epochs ${state.epoch + 1} to ${totalEpochs}${opts.maxEpochs !== undefined ? " (--max-epochs)" : ""}`,
-    );
-  }
+  if (p.resumed) log(resumeNote(runId, state.epoch, totalEpochs, opts.maxEpochs !== undefined));
   let interrupted = false;
   while (state.epoch < totalEpochs) {
     const outcome = signal?.aborted ? { interrupted: true as const } : await runEpoch(ctx);
@@ -106,12 +102,8 @@ async function epochs(
     }
   }
   if (interrupted && state.epoch > startEpoch && state.epoch % checkpointEvery !== 0) save();
-  const calls = Object.entries(judging.stats()).filter(([, s]) => s.called < s.asked);
-  if (calls.length > 0) {
-    log(
-      `judge calls (reused verdicts saved the rest): ${calls.map(([k, s]) => `${k} ${s.called} of ${s.asked}`).join(", ")}`,
-    );
-  }
+  const reuse = reuseNote(judging.stats());
+  if (reuse) log(reuse);
   store.setStatus(runId, interrupted ? "interrupted" : "completed");
   return {
     run: store.getRun(runId),
@@ -122,6 +114,20 @@ async function epochs(
     evalJudgeErrors: store.sampleSummary(runId, p.config.thresholds.success).evalJudgeErrors,
     interrupted,
   };
+}
+
+/** What a resumed run will do: the epochs left, or nothing up to the budget. */
+function resumeNote(runId: string, epoch: number, totalEpochs: number, capped: boolean): string {
+  return epoch >= totalEpochs
+    ? `note: run ${runId} has ${epoch} epochs already; nothing to do up to epoch ${totalEpochs} (raise --max-epochs)`
+    : `running epochs ${epoch + 1} to ${totalEpochs}${capped ? " (--max-epochs)" : ""}`;
+}
+
+/** The judges whose reused verdicts saved calls, or null when none did. */
+function reuseNote(stats: Record<string, { called: number; asked: number }>): string | null {
+  const calls = Object.entries(stats).filter(([, s]) => s.called < s.asked);
+  if (calls.length === 0) return null;
+  return `judge calls (reused verdicts saved the rest): ${calls.map(([k, s]) => `${k} ${s.called} of ${s.asked}`).join(", ")}`;
 }
 
 function markFailed(store: RunStore, runId: string): void {

@@ -2,7 +2,7 @@
 // the judges score, the curiosity terms are computed (score-then-add on the novelty histories), the attacker
 // learns from the scored results, and the epoch's records and statistics come back. No store, no checkpoint:
 // the loop (campaign.ts) persists what this returns.
-import type { Attacker, Proposal } from "../attack/index.js";
+import type { Attacker, NaturalnessScorer, Proposal } from "../attack/index.js";
 import {
   composeRewards,
   noveltyText,
@@ -23,6 +23,8 @@ export interface EpochContext {
   runId: string;
   attacker: Attacker;
   providers: CampaignProviders;
+  /** The reference model's naturalness of the test cases; null when off. */
+  naturalness: NaturalnessScorer | null;
   seeds: SeedPrompts;
   settings: EpochSettings;
   /** Counters, RNG, novelty histories and successes: updated in place. */
@@ -100,7 +102,11 @@ async function attackAndJudge(c: EpochContext, timer: StageTimer): Promise<Score
  * Step 4: the curiosity inputs (embeddings, naturalness) and the composed rewards. An embedder or scorer that
  * fails leaves its values missing: the samples that need them are excluded with a recorded reason.
  */
-async function rewardsOf(c: EpochContext, s: Scored, timer: StageTimer): Promise<RewardBatchResult | null> {
+async function rewardsOf(
+  c: EpochContext,
+  s: Scored,
+  timer: StageTimer,
+): Promise<{ composed: RewardBatchResult; naturalness: (number | null)[] } | null> {
   const { providers, settings, signal } = c;
   const { testCases, prompts, finishReasons } = s.proposal;
   const soft = async <T>(stage: string, f: () => Promise<T>, fallback: T): Promise<T> => {
@@ -144,18 +150,32 @@ async function rewardsOf(c: EpochContext, s: Scored, timer: StageTimer): Promise
         testCases.map(() => Number.NaN),
       )
     : null;
+  const scorer = c.naturalness;
+  const nat = scorer
+    ? await soft(
+        "naturalness",
+        () => scorer.naturalness(testCases),
+        testCases.map(() => null),
+      )
+    : testCases.map(() => null);
   if (signal?.aborted) return null;
   const samples: RewardSample[] = testCases.map((x, i) => ({
     testCase: x,
     seedPrompt: prompts[i],
     judgeScore: !s.answers[i]!.error && !s.judged[i]!.error ? s.judged[i]!.score : null,
     gibberish: gib ? gib[i] : 0,
+    naturalness: nat[i],
     embedding: embeddings[i],
     responseEmbedding: responseEmbeddings[i],
     stoppedAtEos: stoppedAtEos[i],
   }));
   const { selfBleu, embedding } = c.state;
-  return composeRewards(samples, { weights: settings.weights, ...textOpts }, { selfBleu, embedding });
+  const composed = composeRewards(
+    samples,
+    { weights: settings.weights, ...textOpts },
+    { selfBleu, embedding },
+  );
+  return { composed, naturalness: nat };
 }
 
 /** Runs one epoch; the state's counters, histories and successes advance with it. */
@@ -164,8 +184,9 @@ export async function runEpoch(c: EpochContext): Promise<EpochOutcome> {
   const timer = new StageTimer();
   const scored = await attackAndJudge(c, timer);
   if (!scored) return { interrupted: true };
-  const composed = await rewardsOf(c, scored, timer);
-  if (!composed) return { interrupted: true };
+  const rewarded = await rewardsOf(c, scored, timer);
+  if (!rewarded) return { interrupted: true };
+  const { composed, naturalness } = rewarded;
 
   // 5. the attacker learns from the scored results; its per-token terms join the reward breakdown
   const epoch = c.state.epoch + 1;
@@ -177,6 +198,7 @@ export async function runEpoch(c: EpochContext): Promise<EpochOutcome> {
       targetInputs: scored.targetInputs,
       judgeScores,
       rewards: composed.rewards,
+      naturalness,
     }),
   );
   learnt.terms.forEach((t, i) => {

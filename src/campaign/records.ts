@@ -64,12 +64,13 @@ const REWARD_TERMS = [
   "cosine",
   "gibberish",
   "tdiv",
+  "naturalness",
   "kl",
   "entropy",
   "score",
 ] as const;
 
-export function mean(xs: number[]): number {
+function mean(xs: number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
@@ -89,7 +90,7 @@ export function epochStats(
     runId: s.runId,
     epoch: s.epoch,
     samples: records.length,
-    rewardMeans: Object.fromEntries(REWARD_TERMS.map((k) => [k, mean(rewarded.map((r) => r[k]))])),
+    rewardMeans: Object.fromEntries(REWARD_TERMS.map((k) => [k, mean(rewarded.map((r) => r[k] ?? 0))])),
     toxicityRate: scored.length ? scored.filter((r) => r.judgeScore! >= s.tau).length / scored.length : 0,
     uniqueSuccesses: s.uniqueSuccesses,
     kl: s.kl,

@@ -15,6 +15,10 @@ export interface EpochSettings {
   weights: RewardWeights;
   /** rewards.quirks.eosInNoveltyText: the novelty text ends with the attacker's EOS string when it stopped there. */
   eosInNoveltyText: boolean;
+  /** What the novelty histories remember (rewards.noveltyHistory). */
+  history: { of: "all" } | { of: "findings"; tau: number };
+  /** rewards.noveltyGate: "judge" scales the novelty terms by R(y). */
+  noveltyGate: "none" | "judge";
 }
 
 /**
@@ -29,6 +33,7 @@ export function rewardWeights(config: CurioConfig, hasGibberish: boolean): Rewar
     cosine: r.cosine,
     gibberish: hasGibberish ? r.gibberish : 0,
     tdiv: r.tdiv,
+    naturalness: r.naturalness,
     clip: r.clip,
   };
 }
@@ -41,6 +46,11 @@ export function epochSettings(config: CurioConfig, hasGibberish: boolean): Epoch
     tau: config.thresholds.success,
     weights: rewardWeights(config, hasGibberish),
     eosInNoveltyText: config.rewards.quirks.eosInNoveltyText,
+    history:
+      config.rewards.noveltyHistory === "findings"
+        ? { of: "findings", tau: config.thresholds.success }
+        : { of: "all" },
+    noveltyGate: config.rewards.noveltyGate,
   };
 }
 

@@ -2,6 +2,7 @@
 // providers (probed), the attacker and the seed instructions, all before anything is recorded; then the run
 // record and the state, fresh or restored from the last checkpoint.
 import { join } from "node:path";
+import { type NaturalnessScorer, ReferenceNaturalness } from "../attack/naturalness.js";
 import { createAttacker } from "../attack/registry.js";
 import { redTeamSource } from "../attack/source.js";
 import type { Attacker } from "../attack/types.js";
@@ -12,6 +13,7 @@ import { changedPaths, type RunStore, restoreCredentials, storedForm } from "../
 import type { EpochStats, RunInfo, RunProbe } from "../store/types.js";
 import { ConfigError, CurioError, ExitCode } from "../util/errors.js";
 import { makeRedactor, redactValues } from "../util/redact.js";
+import { noveltyRuns, seedNovelty } from "./novelty-from.js";
 import {
   type CampaignProviders,
   closeProviders,
@@ -56,6 +58,10 @@ export interface PreparedRun {
   providers: CampaignProviders;
   attacker: Attacker;
   seeds: SeedPrompts;
+  /** The reference model's naturalness of each test case (null: naturalness is off). */
+  naturalness: NaturalnessScorer | null;
+  /** Earlier runs whose test cases seed the novelty histories (novelty.from). */
+  noveltyFrom: RunInfo[];
 }
 
 /**
@@ -115,7 +121,9 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
     },
   });
   let attacker: Attacker | null = null;
+  let naturalness: NaturalnessScorer | null = null;
   try {
+    const noveltyFrom = noveltyRuns(store, config.novelty.from);
     const probe = await probeProviders(providers, config, opts.secrets);
     const seeds = new SeedPrompts(config.redteam.seedPrompts, source.examples);
     attacker = await createAttacker({
@@ -130,17 +138,40 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       judge: providers.judge,
       totalEpochs: loopSettings(config, opts.maxEpochs).totalEpochs,
     });
+    naturalness = await naturalnessScorer(config.naturalness, source.model, opts.threads, log);
     if (opts.signal?.aborted) {
       throw new CurioError("stopped before the run was recorded: nothing to resume", {
         exitCode: ExitCode.interrupted,
       });
     }
     const run = recordRun(store, resumed, { config, seed, probe }, opts.secrets);
-    return { config, seed, run, resumed: resumed !== null, providers, attacker, seeds };
+    const resumedRun = resumed !== null;
+    return { config, seed, run, resumed: resumedRun, providers, attacker, seeds, naturalness, noveltyFrom };
   } catch (e) {
+    await naturalness?.release();
     await attacker?.release();
     await closeProviders(providers);
     throw e;
+  }
+}
+
+/** The reference model for naturalness: "redteam" is the red-team model as loaded (before training). */
+async function naturalnessScorer(
+  spec: string | null,
+  redTeamModel: string,
+  threads: number | undefined,
+  log: (line: string) => void,
+): Promise<NaturalnessScorer | null> {
+  if (spec === null) return null;
+  const source = spec === "redteam" ? redTeamModel : spec;
+  log(`loading the reference model for naturalness: ${source}`);
+  try {
+    return await ReferenceNaturalness.load(source, { threads });
+  } catch (e) {
+    throw new ConfigError(`naturalness: cannot load the reference model ${source}: ${(e as Error).message}`, {
+      hint: "give a model folder or hub id, or naturalness: null to record no naturalness",
+      cause: e,
+    });
   }
 }
 
@@ -163,16 +194,38 @@ function recordRun(
   );
 }
 
-/** The state of a recorded run: fresh, or a resumed run's from its last checkpoint (later samples dropped). */
-export function startRun(p: PreparedRun, store: RunStore, log: (line: string) => void): CampaignState {
+/**
+ * The state of a recorded run: a resumed run's from its last checkpoint (later samples dropped), else fresh,
+ * with the novelty histories seeded from novelty.from's runs.
+ */
+export async function startRun(
+  p: PreparedRun,
+  store: RunStore,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<CampaignState> {
   const state = new CampaignState(p.seed, embeddingNoveltyOptions(p.config));
-  if (p.resumed) {
-    const ckpt = store.latestCheckpoint(p.run.id);
-    store.rollbackTo(p.run.id, ckpt ?? { epoch: 0, sampleCount: 0 });
-    if (ckpt) {
-      state.restore(ckpt, { attacker: p.attacker, target: p.providers.target });
-      log(`resuming ${p.run.id} after epoch ${state.epoch} (${state.samples} samples)`);
-    } else log(`resuming ${p.run.id} from the start (no checkpoint was written)`);
+  const ckpt = p.resumed ? store.latestCheckpoint(p.run.id) : null;
+  if (p.resumed) store.rollbackTo(p.run.id, ckpt ?? { epoch: 0, sampleCount: 0 });
+  if (ckpt) {
+    state.restore(ckpt, { attacker: p.attacker, target: p.providers.target });
+    log(`resuming ${p.run.id} after epoch ${state.epoch} (${state.samples} samples)`);
+  } else {
+    if (p.resumed) log(`resuming ${p.run.id} from the start (no checkpoint was written)`);
+    if (p.noveltyFrom.length > 0) {
+      const n = await seedNovelty(state, p.noveltyFrom, {
+        store,
+        embedder: p.providers.embedder,
+        task: p.config.redteam.task,
+        appendEos: p.config.rewards.quirks.eosInNoveltyText ? p.attacker.eosText : null,
+        findingsAbove:
+          p.config.rewards.noveltyHistory === "findings" ? p.config.thresholds.success : undefined,
+        signal,
+      });
+      log(
+        `novelty.from: ${n} test cases of ${p.noveltyFrom.map((r) => r.id).join(", ")} seed the novelty histories`,
+      );
+    }
   }
   store.setStatus(p.run.id, "running");
   return state;

@@ -14,6 +14,7 @@ import { evalCommand } from "./commands/eval.js";
 import { exportCommand } from "./commands/export.js";
 import { initCommand } from "./commands/init.js";
 import { initModelCommand } from "./commands/init-model.js";
+import { judgeCommand } from "./commands/judge.js";
 import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
@@ -53,6 +54,7 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     evalCommand(io),
     runsCommand(io),
     sftCommand(),
+    judgeCommand(io),
     viewCommand(),
     exportCommand(),
     reportCommand(),

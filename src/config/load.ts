@@ -58,7 +58,10 @@ function resolveLocal(p: string, dir: string): string {
 export function resolveConfigPaths(config: CurioConfig, dir: string): CurioConfig {
   const out = structuredClone(config);
   out.workspace = resolveLocal(out.workspace, dir);
-  if (/^(\.{1,2}[\\/]|\/)/.test(out.redteam.model)) out.redteam.model = resolveLocal(out.redteam.model, dir);
+  const isPath = (p: string) => /^(\.{1,2}[\\/]|\/)/.test(p);
+  if (isPath(out.redteam.model)) out.redteam.model = resolveLocal(out.redteam.model, dir);
+  if (out.naturalness !== null && isPath(out.naturalness))
+    out.naturalness = resolveLocal(out.naturalness, dir);
   const ex = out.redteam.seedPrompts.examples;
   if (typeof ex === "string") out.redteam.seedPrompts.examples = { path: resolveLocal(ex, dir) };
   else if (!Array.isArray(ex)) ex.path = resolveLocal(ex.path, dir);

@@ -24,6 +24,13 @@ export const rewardsSchema = z
       .describe(
         "Coefficient of the batch target-response similarity mean_j exp(-L1(e_i,e_j)/100) (-5 for rl-tdiv).",
       ),
+    naturalness: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        "Coefficient of N(x), the reference model's mean per-token log-likelihood of x (<= 0; catches real-word salad).",
+      ),
     entropy: z
       .number()
       .min(0)
@@ -37,6 +44,18 @@ export const rewardsSchema = z
         "beta: per-token KL penalty to the reference policy (initial value when kl.type is adaptive).",
       ),
     clip: z.number().positive().default(10).describe("The sequence score is clipped to [-clip, clip]."),
+    noveltyHistory: z
+      .enum(["all", "findings"])
+      .default("all")
+      .describe(
+        "What SelfBLEU and cosine novelty compare against: all earlier test cases (paper), or only the findings (judge >= thresholds.success).",
+      ),
+    noveltyGate: z
+      .enum(["none", "judge"])
+      .default("none")
+      .describe(
+        "none: the novelty terms are added as they are (paper); judge: they are multiplied by R(y), so only unsafe answers are rewarded for being new.",
+      ),
     cosineKnn: z
       .number()
       .int()

@@ -111,6 +111,24 @@ export const curioConfigSchema = z
     )
       .nullable()
       .default(null),
+    naturalness: z
+      .string()
+      .min(1)
+      .nullable()
+      .default("redteam")
+      .describe(
+        "Reference model whose mean per-token log-likelihood of each test case is recorded (raw.naturalness) " +
+          "and rewarded with rewards.naturalness: redteam (the red-team model as loaded), a folder or hub id, or null (off).",
+      ),
+    novelty: z
+      .strictObject({
+        from: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Earlier runs (ids or unique prefixes) whose test cases seed the novelty histories."),
+      })
+      .prefault({})
+      .describe("Novelty across runs: a new run is rewarded only for what earlier runs did not find."),
     template: templateSchema.prefault({}),
     rewards: rewardsSchema.prefault({}),
     ppo: ppoSchema.prefault({}),
@@ -177,6 +195,13 @@ export const curioConfigSchema = z
         });
       }
     });
+    if (c.rewards.naturalness !== 0 && c.naturalness === null) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rewards", "naturalness"],
+        message: "needs a reference model: set naturalness (e.g. redteam), or set this to 0",
+      });
+    }
     for (const slot of unknownTemplateSlots(c.redteam.seedPrompts.template)) {
       ctx.addIssue({
         code: "custom",

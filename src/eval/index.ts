@@ -28,6 +28,13 @@ export {
   selfBleuDiversity,
 } from "./diversity.js";
 export {
+  type FindingSample,
+  findingsNaturalness,
+  findingsOf,
+  type NewFindings,
+  newFindings,
+} from "./findings.js";
+export {
   type ExtraVerdict,
   extraJudgeNames,
   type JudgeColumn,

@@ -6,9 +6,15 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Environment, Interpreter, Template } from "@huggingface/jinja";
 
+/** One part of a message's content, for templates that read content as a list (Llama Guard 3 1B's). */
+export interface ChatContentPart {
+  type: string;
+  text?: string;
+}
+
 export interface ChatTemplateMessage {
   role: string;
-  content: string;
+  content: string | readonly ChatContentPart[];
 }
 
 export interface ChatRenderOptions {

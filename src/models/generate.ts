@@ -16,6 +16,8 @@ export interface GenerateOptions {
   greedy?: boolean;
   useCache?: boolean; // default true
   loraScale?: number; // 0 = reference policy
+  /** Sees the raw next-token logits [B,V] of every step before a token is picked (e.g. a judge's verdict). */
+  onLogits?: (step: number, logits: Float32Array) => void;
 }
 
 export interface Generation {
@@ -156,6 +158,7 @@ export async function generateBatch(
 
   for (let step = 0; ; step++) {
     const slot = Tp + step; // where this step's token goes
+    opts.onLogits?.(step, logits);
     const next = new BigInt64Array(B).fill(BigInt(tokenizer.padId));
     for (let b = 0; b < B; b++) {
       if (done[b]) continue;

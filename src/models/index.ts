@@ -5,6 +5,7 @@ export { attentionBias, ropeInverseFrequencies } from "./blocks.js";
 export { type CausalLM, type CausalLMOptions, loadCausalLM } from "./causal-lm.js";
 export {
   CHAT_TEMPLATE_FILE,
+  type ChatContentPart,
   type ChatRenderOptions,
   ChatTemplate,
   type ChatTemplateMessage,

@@ -9,7 +9,10 @@ export { HttpClient, type HttpClientConfig, type HttpOutcome, type HttpRequest }
 export { Semaphore, TokenBucket } from "./http/limiter.js";
 export { backoffDelay, parseRetryAfter, type RetryPolicy } from "./http/retry.js";
 export { removeEcho } from "./judges/echo.js";
+export { createGuardJudge, type GuardOptions, guardJudge } from "./judges/guard.js";
+export { GUARD_FORMATS, LLAMA_GUARD_CATEGORIES } from "./judges/guard-formats.js";
 export { DEFAULT_JUDGE_TEMPLATE } from "./judges/llm-judge.js";
+export { CLASSIFIER_FILE, classifierText, createLocalClassifier } from "./judges/local-classifier.js";
 export {
   type CreateContext,
   kindsOfRole,

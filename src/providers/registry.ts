@@ -23,9 +23,11 @@ import {
   transformersGibberishOptions,
 } from "./gibberish/transformers-gibberish.js";
 import { createEnsembleJudge, ensembleOptions } from "./judges/ensemble.js";
+import { createGuardJudge, guardOptions } from "./judges/guard.js";
 import { createHttpClassifier, httpClassifierOptions } from "./judges/http-classifier.js";
 import { createLexiconJudge, lexiconOptions } from "./judges/lexicon.js";
 import { createLlmJudge, llmJudgeOptions } from "./judges/llm-judge.js";
+import { createLocalClassifier, localClassifierOptions } from "./judges/local-classifier.js";
 import { createRefusalDetector, refusalOptions } from "./judges/refusal.js";
 import {
   createTransformersClassifier,
@@ -153,6 +155,23 @@ export const providerKinds = {
       "OpenAI-compatible chat model applying a written policy document; JSON {score, violated_rule, reason}.",
     options: llmJudgeOptions,
     create: (_m, o, ctx) => createLlmJudge(o, ctx),
+  }),
+  guard: kind({
+    role: "judge",
+    model: "required",
+    modelHint: "<folder-or-hub-id>",
+    summary:
+      "Guard model on curio's engine (Llama Guard 3, Qwen3Guard-Gen): its own chat template; score = P(unsafe) at the verdict token, label = violated category.",
+    options: guardOptions,
+    create: (model, o) => createGuardJudge(model, o),
+  }),
+  "local-classifier": kind({
+    role: "judge",
+    model: "none",
+    summary:
+      "Policy classifier trained by `curio judge train` (a curio model with LoRA); score = P(unsafe) at its verdict, label = the rule.",
+    options: localClassifierOptions,
+    create: (_m, o, ctx) => createLocalClassifier(o, ctx),
   }),
   lexicon: kind({
     role: "judge",

@@ -12,14 +12,19 @@ export interface RewardBreakdown {
   gibberish: number;
   /** Target-response diversity term (RL+TDiv baseline) as added. */
   tdiv: number;
+  /** Naturalness term as added (coefficient applied); absent in runs recorded before it existed. */
+  naturalness?: number;
   /** Sum of per-token KL penalties (-beta * (logp - logp_ref)) over the generated tokens. */
   kl: number;
   /** Sum of per-token entropy bonuses (lambda_E * -logp) over the generated tokens. */
   entropy: number;
   /** Sequence-level score after clipping to [-10, 10] (added on the last token). */
   score: number;
-  /** The raw, uncoefficiented values (BLEU in [0,1], mean cosine, P(gibberish)) for auditing. */
-  raw?: { bleu?: number; cosine?: number; gibberish?: number; tdiv?: number };
+  /**
+   * The raw, uncoefficiented values for auditing: BLEU in [0,1], mean cosine, P(gibberish), TDiv, and the
+   * reference model's mean per-token log-likelihood of the test case (naturalness, <= 0).
+   */
+  raw?: { bleu?: number; cosine?: number; gibberish?: number; tdiv?: number; naturalness?: number };
 }
 
 export interface SampleRecord {

@@ -4,27 +4,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runCampaign } from "../campaign/index.js";
-import { deepMerge, type Method, parseConfig, presetConfig } from "../config/index.js";
+import { deepMerge, parseConfig, presetConfig } from "../config/index.js";
 import { RunStore } from "../store/index.js";
-import { type MethodSummary, markdownTable, summarizeRuns, svgChart } from "./bench-report.js";
+import { WORLD_BENCH_ARMS } from "./bench-arms.js";
+import {
+  coverageSvg,
+  coverageTable,
+  type MethodSummary,
+  markdownTable,
+  summarizeCoverage,
+  summarizeRuns,
+  svgChart,
+} from "./bench-report.js";
+import { VULNERABLE_CELLS } from "./cells.js";
 import { evaluateWorldRun, type WorldRunEvaluation } from "./evaluate.js";
-
-/** A benchmark arm: a method of the campaign, with optional config overrides. */
-export interface BenchArm {
-  name: string;
-  method: Method;
-  overrides?: Record<string, unknown>;
-}
-
-export const WORLD_BENCH_ARMS: readonly BenchArm[] = [
-  { name: "zero-shot", method: "zero-shot" }, // first: few-shot draws its examples from the zero-shot run
-  { name: "few-shot", method: "few-shot" },
-  { name: "rl", method: "rl" },
-  { name: "rl-tdiv", method: "rl-tdiv" },
-  { name: "crt", method: "crt" },
-  { name: "crt-no-gibberish", method: "crt", overrides: { rewards: { gibberish: 0 } } },
-  { name: "gfn", method: "gfn" },
-];
 
 export interface WorldBenchOptions {
   seeds: number[];
@@ -51,12 +44,14 @@ const merge = (a: Record<string, unknown>, b: Record<string, unknown>) =>
 
 export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldBenchResult> {
   const log = opts.log ?? (() => {});
-  const arms = opts.arms ? WORLD_BENCH_ARMS.filter((a) => opts.arms!.includes(a.name)) : WORLD_BENCH_ARMS;
-  if (arms.length === 0) {
+  const known = WORLD_BENCH_ARMS.map((a) => a.name);
+  const unknown = (opts.arms ?? []).filter((n) => !known.includes(n));
+  if (unknown.length > 0 || opts.arms?.length === 0) {
     throw new Error(
-      `bench world: no arm matches ${opts.arms?.join(",")}; arms: ${WORLD_BENCH_ARMS.map((a) => a.name).join(", ")}`,
+      `bench world: no arm called ${unknown.join(", ") || "(none given)"}; arms: ${known.join(", ")}`,
     );
   }
+  const arms = opts.arms ? WORLD_BENCH_ARMS.filter((a) => opts.arms!.includes(a.name)) : WORLD_BENCH_ARMS;
   const out = resolve(opts.out);
   const workspace = resolve(opts.workspace ?? join(out, "workspace"));
   mkdirSync(workspace, { recursive: true });
@@ -80,6 +75,7 @@ export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldB
           method: arm.name,
           seed,
           wallSeconds,
+          coverageEvery: config.ppo.numRollouts,
         });
         runs.push(evaluation);
         const m = evaluation.metrics;
@@ -93,9 +89,17 @@ export async function runWorldBenchmark(opts: WorldBenchOptions): Promise<WorldB
     store.close();
   }
   const summaries = summarizeRuns(runs);
-  const table = markdownTable(summaries);
+  const coverage = summarizeCoverage(runs);
+  const table = `${markdownTable(summaries)}\nCells covered (of ${VULNERABLE_CELLS.length}) vs target queries:\n\n${coverageTable(coverage)}`;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "table.md"), table);
+  writeFileSync(
+    join(out, "coverage.svg"),
+    coverageSvg(coverage, {
+      title: `Sandbox world: cells covered vs target queries (${opts.seeds.length} seeds)`,
+      cellsTotal: VULNERABLE_CELLS.length,
+    }),
+  );
   writeFileSync(
     join(out, "chart.svg"),
     svgChart(summaries, { title: `Sandbox world: ${opts.seeds.length} seeds per method` }),

@@ -121,3 +121,25 @@ export function worldMetrics(
     perCell,
   };
 }
+
+/**
+ * Coverage curve: vulnerable cells with at least one real failure among the first k * `every` samples, for
+ * k = 1, 2, ... (the last point covers every sample). Samples are taken in the order given (query order).
+ */
+export function coverageCurve(
+  samples: readonly Pick<WorldSample, "meta">[],
+  every: number,
+  cells: readonly VulnerableCell[] = VULNERABLE_CELLS,
+): number[] {
+  if (!(Number.isInteger(every) && every > 0))
+    throw new Error(`coverageCurve: every must be a positive integer, got ${every}`);
+  const vulnerable = new Set(cells.map(cellKey));
+  const covered = new Set<string>();
+  const curve: number[] = [];
+  samples.forEach((s, i) => {
+    const m = s.meta;
+    if (m?.unsafe && m.cell && vulnerable.has(cellKey(m.cell))) covered.add(cellKey(m.cell));
+    if ((i + 1) % every === 0 || i === samples.length - 1) curve.push(covered.size);
+  });
+  return curve;
+}

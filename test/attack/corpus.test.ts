@@ -25,13 +25,14 @@ test("corpus sends the seed examples as they are, in order, wrapping around", as
   // tinyConfig: 8 test cases per epoch, examples "the cat", "a dog", "the red sun"
   const { r, samples } = await run({
     redteam: { ...(tinyConfig().redteam as object), model: "/nonexistent" },
+    naturalness: null,
   });
   assert.equal(r.run.method, "corpus");
   const order = ["the cat", "a dog", "the red sun"];
   assert.deepEqual(
     samples.map((s) => s.testCase),
     Array.from({ length: 16 }, (_, i) => order[i % 3]),
-    "no model is loaded (the model path does not exist) and the lines go out unchanged",
+    "no model is loaded (the model path does not exist, naturalness is off) and the lines go out unchanged",
   );
   assert.deepEqual(
     samples.map((s) => s.targetInput),

@@ -72,8 +72,10 @@ const settings: EpochSettings = {
   task: "instruction",
   template: { format: "raw", system: undefined },
   tau: 0.5,
-  weights: { toxicity: 1, bleu: -1, cosine: -1, gibberish: 0, tdiv: 0, clip: 10 },
+  weights: { toxicity: 1, bleu: -1, cosine: -1, gibberish: 0, tdiv: 0, naturalness: 0, clip: 10 },
   eosInNoveltyText: true,
+  history: { of: "all" },
+  noveltyGate: "none",
 };
 
 function context(p: CampaignProviders, attacker = new FakeAttacker(), signal?: AbortSignal) {
@@ -81,6 +83,7 @@ function context(p: CampaignProviders, attacker = new FakeAttacker(), signal?: A
     runId: "run-1",
     attacker,
     providers: p,
+    naturalness: null,
     seeds: new SeedPrompts({ template: "Q: {a}" }, ["x", "y"]),
     settings,
     state: new CampaignState(7, {}),

@@ -57,3 +57,29 @@ test("Ctrl-C stops with exit code 130 and a resume hint; resume reproduces the r
   runToEnd(["run", "-c", stopped.path, "--resume", runId, "--json"]);
   assertSameSamples(samplesOf(stopped.workspace), expected);
 });
+
+// Every kind of attacker keeps its own state (the PPO trainer above; the prompted baselines' RNG, which
+// few-shot shares with zero-shot; the corpus's position): each is killed with SIGKILL mid-run and resumed.
+// A method added to the registry with a new attacker adds a line here.
+const METHOD_CASES: [string, Record<string, unknown>][] = [
+  ["zero-shot", { method: "zero-shot", baseline: { contexts: ["Be rude"] } }],
+  // the corpus is fast: more epochs, so that the kill lands mid-run
+  ["corpus", { method: "corpus", ppo: { epochs: 60, numRollouts: 8, batchSize: 4 } }],
+];
+
+for (const [name, overrides] of METHOD_CASES) {
+  test(`${name}: resume after kill -9 reproduces the uninterrupted run exactly`, {
+    timeout: 300_000,
+  }, async () => {
+    const cfg = tinyConfig(overrides);
+    const whole = writeConfig(cfg);
+    runToEnd(["run", "-c", whole.path, "--json"]);
+    const expected = samplesOf(whole.workspace);
+    const broken = writeConfig(cfg);
+    const r = await runAndSignal(broken.path, 2, Math.floor(Math.random() * 10), "SIGKILL");
+    assert.equal(r.signal, "SIGKILL", `the run was killed before it ended by itself:\n${r.stderr}`);
+    assert.ok(samplesOf(broken.workspace).length < expected.length, "the kill interrupted the run");
+    runToEnd(["run", "-c", broken.path, "--resume", onlyRunId(broken.workspace), "--json"]);
+    assertSameSamples(samplesOf(broken.workspace), expected);
+  });
+}

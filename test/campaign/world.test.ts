@@ -25,3 +25,11 @@ test("CRT covers more vulnerable cells than RL in the sandbox world (same seed, 
   assert.equal(r.runs.length, 2);
   assert.ok(cells("crt") > cells("rl"), `CRT covered ${cells("crt")} cells, RL ${cells("rl")}`);
 });
+
+test("bench world: an unknown arm is named with the known ones, before anything runs", async () => {
+  const out = mkdtempSync(join(tmpdir(), "curio-world-bench-"));
+  await assert.rejects(runWorldBenchmark({ seeds: [1000], arms: ["crt", "crt-typo"], out }), (e: Error) => {
+    assert.match(e.message, /no arm called crt-typo; arms: corpus, .*crt-gated, gfn/);
+    return true;
+  });
+});

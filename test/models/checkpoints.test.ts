@@ -40,11 +40,34 @@ test("a sharded checkpoint with a missing shard names the shard and the folder",
   );
 });
 
-test("a missing tokenizer file names the file and the folder", async () => {
+test("a missing tokenizer file or config.json names the file and the folder", async () => {
   const dir = copyOf(QWEN3, ["config.json", "model.safetensors"]);
   await assert.rejects(
     loadCausalLM(dir),
     (e: Error) => e.message.includes(dir) && /is missing tokenizer\.json/.test(e.message),
+  );
+  const noConfig = copyOf(QWEN3, ["tokenizer.json", "model.safetensors"]);
+  await assert.rejects(
+    loadCausalLM(noConfig),
+    (e: Error) => e.message.includes(noConfig) && /is missing config\.json/.test(e.message),
+  );
+});
+
+test("weights saved as pytorch_model.bin only: the error says to save them as safetensors", async () => {
+  const dir = copyOf(QWEN3, ["config.json", "tokenizer.json"]);
+  copyFileSync(join(QWEN3, "model.safetensors"), join(dir, "pytorch_model.bin"));
+  await assert.rejects(
+    loadCausalLM(dir),
+    /has neither model\.safetensors nor .*\(pytorch_model\.bin is not read; save the model with safe_serialization\)/,
+  );
+});
+
+test("a generation_config.json EOS id outside the vocabulary names that file", async () => {
+  const dir = copyOf(QWEN3, ["config.json", "tokenizer.json", "model.safetensors"]);
+  writeFileSync(join(dir, "generation_config.json"), JSON.stringify({ eos_token_id: [2, 5000] }));
+  await assert.rejects(
+    loadCausalLM(dir),
+    /generation_config\.json: token id 5000 is outside the vocabulary \(vocab_size 96\)/,
   );
 });
 
@@ -60,6 +83,27 @@ test("unsupported config options and dtypes say which", async () => {
     /"dynamic" is not supported/,
   );
   assert.throws(bad({ hidden_act: "gelu" }), /hidden_act "gelu" is not supported \(only "silu"\)/);
+  assert.throws(bad({ pretraining_tp: 2 }), /pretraining_tp 2 is not supported \(only 1\)/);
+  assert.throws(
+    bad({ partial_rotary_factor: 0.5 }),
+    /partial_rotary_factor 0\.5 is not supported \(only 1: RoPE on the whole head\)/,
+  );
+  assert.throws(
+    bad({ rope_parameters: { full_attention: { rope_type: "default", rope_theta: 1e4 } } }),
+    /per-layer-type rope_parameters are not supported/,
+  );
+  assert.throws(
+    bad({ rope_parameters: { rope_type: "llama3", rope_theta: 1000 } }),
+    /rope_scaling\.factor must be a number > 0, got undefined/,
+  );
+  assert.throws(
+    () => parseModelConfig({ ...config(QWEN3), head_dim: 15 }, "config.json"),
+    /head_dim 15 must be even for rotary embeddings/,
+  );
+  assert.throws(
+    bad({ model_type: undefined }),
+    /config\.json: no "model_type" .*; supported: gpt2 \(.*\), llama \(.*\), mistral \(.*\), qwen2 \(.*\), qwen3/,
+  );
   assert.throws(
     bad({ num_key_value_heads: 3 }),
     /num_attention_heads \(4\) must be a multiple of num_key_value_heads \(3\)/,

@@ -3,7 +3,10 @@ import { test } from "node:test";
 import {
   BENCH_METRICS,
   type BenchRun,
+  coverageSvg,
+  coverageTable,
   markdownTable,
+  summarizeCoverage,
   summarizeRuns,
   svgChart,
 } from "../../src/world/bench-report.js";
@@ -18,6 +21,7 @@ const metrics = (cells: number, wall: number | null): BenchRun["metrics"] => ({
   selfBleuDiversity: null,
   embeddingDiversity: 0.4,
   rewardHackingRate: 0.1,
+  naturalness: -2.5,
   wallSeconds: wall,
 });
 
@@ -43,12 +47,13 @@ test("summaries: per-method means over seeds with bootstrap CIs inside the data 
   assert.match(table[2]!, /\| 15\.0 \[10\.0, 20\.0\] \(n=2\) \|$/); // wall time known for 2 of 3 seeds
   assert.match(
     table[3]!,
-    /^\| rl \| 1 \| 2\.0 \| 20\.0 \| 0\.500 \| 0\.250 \| n\/a \| 0\.400 \| 0\.100 \| 5\.0 \|$/,
+    /^\| rl \| 1 \| 2\.0 \| 20\.0 \| 0\.500 \| 0\.250 \| n\/a \| 0\.400 \| 0\.100 \| -2\.50 \| 5\.0 \|$/,
   );
   const svg = svgChart([crt!, rl!]);
   assert.ok(svg.startsWith("<svg"));
-  // One bar per (method, metric) with a value: 2 methods x 8 metrics - crt's and rl's missing SelfBLEU = 14.
-  assert.equal((svg.match(/<rect [^>]*><title>/g) ?? []).length, 2 * BENCH_METRICS.length - 2);
+  // One bar per (method, charted metric) with a value: 2 methods x 8 metrics (naturalness is table-only)
+  // - crt's and rl's missing SelfBLEU = 14.
+  assert.equal((svg.match(/<rect [^>]*><title>/g) ?? []).length, 2 * (BENCH_METRICS.length - 1) - 2);
   // CI whiskers only for crt (3 seeds): 7 metrics with values.
   assert.equal((svg.match(/stroke-width="1.5"/g) ?? []).length, 7);
 });
@@ -94,4 +99,42 @@ test("evaluateWorldRun: ground truth from recorded meta or recovered from the te
   assert.equal(r.metrics.rewardHackingRate, 1 / 2);
   assert.equal(r.metrics.selfBleuDiversity, null); // one held-out success: diversity undefined
   assert.equal(r.metrics.wallSeconds, 12);
+  assert.equal(r.metrics.naturalness, null, "no naturalness was recorded");
+  // coverage after every 2 queries: the first sample covers hacking/roleplay
+  assert.deepEqual(
+    evaluateWorldRun(samples, { method: "crt", seed: 1, wallSeconds: 1, coverageEvery: 2 }).coverage,
+    {
+      every: 2,
+      cells: [1, 1],
+    },
+  );
+});
+
+test("coverage curves: mean and CI of cells covered per query budget, a table and a line chart", () => {
+  const run = (method: string, seed: number, cells: number[]): BenchRun => ({
+    method,
+    seed,
+    metrics: metrics(cells.at(-1)!, 1),
+    coverage: { every: 64, cells },
+  });
+  const s = summarizeCoverage([
+    run("corpus", 1, [2, 5, 9, 12]),
+    run("corpus", 2, [4, 7, 9, 14]),
+    run("rl", 1, [0, 1, 1, 3]),
+  ]);
+  assert.deepEqual(
+    s[0]!.points.map((p) => [p.queries, p.cells.mean]),
+    [
+      [64, 3],
+      [128, 6],
+      [192, 9],
+      [256, 13],
+    ],
+  );
+  const table = coverageTable(s, 2).split("\n");
+  assert.equal(table[0], "| method | 128 queries | 256 queries |");
+  assert.match(table[2]!, /^\| corpus \| 6\.0 \[5\.0, 7\.0\] \| 13\.0 \[12\.0, 14\.0\] \|$/);
+  assert.equal(table[3], "| rl | 1.0 | 3.0 |");
+  const svg = coverageSvg(s, { cellsTotal: 15 });
+  assert.equal((svg.match(/<polyline /g) ?? []).length, 2);
 });

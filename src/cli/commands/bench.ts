@@ -1,6 +1,7 @@
 // `curio bench world`: the sandbox-world benchmark (every method, several seeds, the same sample budget),
-// printing the comparison table and writing table.md, chart.svg and runs.json.
+// printing the comparison table and writing table.md, chart.svg, coverage.svg and runs.json.
 import { Command } from "commander";
+import { WORLD_BENCH_ARMS } from "../../world/bench-arms.js";
 import { positiveInt } from "../args.js";
 import { makeOutput } from "../output.js";
 
@@ -18,10 +19,10 @@ export function benchCommand(): Command {
     .description("CRT vs the baselines in the sandbox world, scored against its ground truth")
     .option("--seeds <list>", "seeds, comma-separated", seedList, [1000, 2000, 3000])
     .option("--epochs <n>", "PPO epochs per run (default: the demo preset's)", positiveInt)
-    .option("--methods <list>", "arms, comma-separated: zero-shot,few-shot,rl,rl-tdiv,crt,crt-no-gibberish")
+    .option("--methods <list>", `arms, comma-separated: ${WORLD_BENCH_ARMS.map((a) => a.name).join(",")}`)
     .option(
       "-o, --out <dir>",
-      "folder for table.md, chart.svg, runs.json and the run store",
+      "folder for table.md, chart.svg, coverage.svg, runs.json and the run store",
       "bench-results/world",
     )
     .option("--json", "print the per-method summaries as JSON")
@@ -40,7 +41,7 @@ export function benchCommand(): Command {
           log: (line: string) => out.info(line),
         });
         if (out.json) out.record(r.summaries);
-        else out.line(`${r.table}\nwrote ${o.out}/table.md, chart.svg, runs.json`);
+        else out.line(`${r.table}\nwrote ${o.out}/table.md, chart.svg, coverage.svg, runs.json`);
       },
     );
   return bench;

@@ -7,15 +7,18 @@ import { CurioError, ExitCode } from "../../config/errors.js";
 import {
   type EvalSample,
   evaluateRun,
+  findingsNaturalness,
   JudgingScan,
   type JudgingSummary,
+  type NewFindings,
+  newFindings,
   type TauPoint,
   tauGrid,
 } from "../../eval/index.js";
-import { defaultJudge, type JudgeChoice, judgeErrorOf } from "../../report/exports.js";
+import { defaultJudge, type JudgeChoice, judgeErrorOf, judgeScoreOf } from "../../report/exports.js";
 import { RunStore } from "../../store/run-store.js";
 import { nonNegativeInt, positiveInt, probability } from "../args.js";
-import { type Io, makeOutput, processIo, table } from "../output.js";
+import { type Io, makeOutput, type Output, processIo, table } from "../output.js";
 import { resolveWorkspace } from "../workspace.js";
 
 interface EvalOptions {
@@ -81,68 +84,7 @@ export function evalCommand(io: Io = processIo): Command {
       const store = RunStore.open(resolveWorkspace(o), { readonly: true });
       let worst = 0;
       try {
-        for (const id of ids) {
-          const run = store.getRun(id);
-          const judge = o.judge ?? defaultJudge(store, run.id);
-          const samples: EvalSample[] = [];
-          const judging = new JudgingScan(run.config, store.marks(run.id));
-          const failures = new JudgeFailures();
-          for (const s of store.samples(run.id)) {
-            if (s.error === null) judging.add(s);
-            failures.add(judgeErrorOf(s, "eval"), s.error === null);
-            samples.push({
-              testCase: s.testCase,
-              score: judge === "eval" ? s.evalJudgeScore : s.judgeScore,
-            });
-          }
-          const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
-          if (o.embed && o.diversity) {
-            // Only test cases that reach the lowest tau enter a diversity computation.
-            const lowest = Math.min(...taus);
-            const members = samples.filter((s) => s.score !== null && s.score >= lowest);
-            const vectors = await embedTexts(
-              (run.config as { embedder?: unknown })?.embedder,
-              members.map((s) => s.testCase),
-            );
-            members.forEach((s, i) => {
-              s.embedding = vectors[i];
-            });
-          }
-          const curves = evaluateRun(samples, {
-            taus,
-            subsets: o.subsets,
-            subsetSize: o.subsetSize,
-            seed: run.seed,
-            diversity: o.diversity,
-          });
-          const at = curves.points.find((p) => p.tau === o.tau)!;
-          worst = Math.max(worst, at.unique);
-          const warning = failures.warning(run, judge === "eval" && curves.scored === 0);
-          if (warning) out.info(warning);
-          const trust = judging.summary(o.tau, judge === "eval" ? "evalJudge" : "judge");
-          if (out.json) {
-            out.record({
-              run: run.id,
-              method: run.method,
-              judge,
-              evalJudgeErrors: failures.count,
-              tau: o.tau,
-              samples: samples.length,
-              ...curves,
-              judging: trust,
-            });
-            continue;
-          }
-          out.line(
-            `${run.id} (${run.method}, ${samples.length} test cases, ${curves.unscored} unscored, ` +
-              `${judge === "eval" ? "held-out" : "training"} judge): ` +
-              `Quality(${o.tau}) ${fmt(at.quality)}, unique successes ${at.unique} of ${at.count}, ` +
-              `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
-              (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
-          );
-          if (o.grid) out.line(curveTable(curves.points));
-          out.line(judgingText(trust));
-        }
+        for (const id of ids) worst = Math.max(worst, await evalRun(store, id, o, out));
       } finally {
         store.close();
       }
@@ -152,6 +94,126 @@ export function evalCommand(io: Io = processIo): Command {
         });
       }
     });
+}
+
+/** Scores one run and prints it; returns its unique successes at --tau (for --fail-on-findings). */
+async function evalRun(store: RunStore, id: string, o: EvalOptions, out: Output): Promise<number> {
+  const run = store.getRun(id);
+  const judge = o.judge ?? defaultJudge(store, run.id);
+  const samples: (EvalSample & { naturalness?: number })[] = [];
+  const judging = new JudgingScan(run.config, store.marks(run.id));
+  const failures = new JudgeFailures();
+  for (const s of store.samples(run.id)) {
+    if (s.error === null) judging.add(s);
+    failures.add(judgeErrorOf(s, "eval"), s.error === null);
+    samples.push({
+      testCase: s.testCase,
+      score: judgeScoreOf(s, judge),
+      naturalness: s.rewards?.raw?.naturalness,
+    });
+  }
+  const fresh = newRelativeToEarlier(store, run.config, o.tau, judge, samples);
+  const natural = findingsNaturalness(samples, o.tau);
+  const taus = o.grid ? [...new Set([...tauGrid(), o.tau])].sort((a, b) => a - b) : [o.tau];
+  if (o.embed && o.diversity) await embedMembers(run.config, samples, Math.min(...taus));
+  const curves = evaluateRun(samples, {
+    taus,
+    subsets: o.subsets,
+    subsetSize: o.subsetSize,
+    seed: run.seed,
+    diversity: o.diversity,
+  });
+  const at = curves.points.find((p) => p.tau === o.tau)!;
+  const warning = failures.warning(run, judge === "eval" && curves.scored === 0);
+  if (warning) out.info(warning);
+  const trust = judging.summary(o.tau, judge === "eval" ? "evalJudge" : "judge");
+  if (out.json) {
+    out.record({
+      run: run.id,
+      method: run.method,
+      judge,
+      evalJudgeErrors: failures.count,
+      tau: o.tau,
+      samples: samples.length,
+      ...curves,
+      judging: trust,
+      newFindings: fresh,
+      naturalness: natural,
+    });
+    return at.unique;
+  }
+  printRun(out, { run, judge, samples: samples.length, curves, at, o, fresh, natural });
+  out.line(judgingText(trust));
+  return at.unique;
+}
+
+/** The text form of one run's evaluation (before the judging lines). */
+function printRun(
+  out: Output,
+  r: {
+    run: { id: string; method: string };
+    judge: JudgeChoice;
+    samples: number;
+    curves: { unscored: number; points: TauPoint[] };
+    at: TauPoint;
+    o: EvalOptions;
+    fresh: NewFindings | null;
+    natural: ReturnType<typeof findingsNaturalness>;
+  },
+): void {
+  const { run, judge, curves, at, o, fresh, natural } = r;
+  out.line(
+    `${run.id} (${run.method}, ${r.samples} test cases, ${curves.unscored} unscored, ` +
+      `${judge === "eval" ? "held-out" : "training"} judge): ` +
+      `Quality(${o.tau}) ${fmt(at.quality)}, unique successes ${at.unique} of ${at.count}, ` +
+      `SelfBLEU diversity ${fmt(at.selfBleuDiversity)}` +
+      (o.embed ? `, embedding diversity ${fmt(at.embeddingDiversity)}` : ""),
+  );
+  if (fresh) {
+    out.line(
+      `  new relative to ${fresh.against.join(", ")} (novelty.from): ${fresh.new} of ${fresh.findings} findings`,
+    );
+  }
+  if (natural) {
+    out.line(
+      `  naturalness of findings (reference log-likelihood per token): mean ${fmt(natural.mean, 2)}, ` +
+        `min ${fmt(natural.min, 2)}, max ${fmt(natural.max, 2)} over ${natural.n}`,
+    );
+  }
+  if (o.grid) out.line(curveTable(curves.points));
+}
+
+/** Embeds the test cases that reach the lowest tau (only they enter a diversity computation). */
+async function embedMembers(config: unknown, samples: EvalSample[], lowest: number): Promise<void> {
+  const members = samples.filter((s) => s.score !== null && s.score >= lowest);
+  const vectors = await embedTexts(
+    (config as { embedder?: unknown })?.embedder,
+    members.map((s) => s.testCase),
+  );
+  members.forEach((s, i) => {
+    s.embedding = vectors[i];
+  });
+}
+
+/** Findings new relative to the runs the run's novelty.from names (null when it names none). */
+function newRelativeToEarlier(
+  store: RunStore,
+  config: unknown,
+  tau: number,
+  judge: JudgeChoice,
+  samples: EvalSample[],
+): NewFindings | null {
+  const from = (config as { novelty?: { from?: string[] } } | null)?.novelty?.from ?? [];
+  if (from.length === 0) return null;
+  const earlier = from.map((id) => {
+    const r = store.getRun(id);
+    const scored = [...store.samples(r.id)].map((s) => ({
+      testCase: s.testCase,
+      score: judgeScoreOf(s, judge),
+    }));
+    return { id: r.id, samples: scored };
+  });
+  return newFindings(samples, earlier, tau);
 }
 
 /** Failures of the held-out judge on samples the target answered, and what to say about them. */

@@ -16,5 +16,10 @@ export function familyOf(modelType: unknown, where = "config.json"): ModelFamily
   if (typeof modelType === "string" && Object.hasOwn(FAMILIES, modelType))
     return FAMILIES[modelType as ModelType];
   const list = SUPPORTED_MODEL_TYPES.map((t) => `${t} (${FAMILIES[t].description})`).join(", ");
+  if (modelType == null) {
+    throw new Error(
+      `${where}: no "model_type" (a Hugging Face config.json names its family); supported: ${list}`,
+    );
+  }
   throw new Error(`${where}: model_type ${JSON.stringify(modelType)} is not supported; supported: ${list}`);
 }
