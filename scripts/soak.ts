@@ -1,13 +1,17 @@
 // Hostile soak of `curio run` (real processes, a real server on 127.0.0.1), to count what a run survives:
-//   npx tsx scripts/soak.ts kills N   kill -9 at N random moments, resume each time; the final samples must
-//                                     equal an uninterrupted run's bit for bit, the store pass integrity_check
-//                                     after every kill, and indices stay dense
+//   npx tsx scripts/soak.ts kills N [EPOCHS]
+//                                     kill -9 at N random moments of a run of EPOCHS epochs (default 2N, at
+//                                     least 12), resume each time; the final samples must equal an uninterrupted
+//                                     run's bit for bit; after every kill the store must pass integrity_check,
+//                                     indices stay dense, what is stored equal the uninterrupted run so far and
+//                                     the run read as interrupted
 //   npx tsx scripts/soak.ts faults N  N epochs against a target that fails 30% of requests (429 with
 //                                     Retry-After, 500, dropped connections, truncated JSON) and goes down for
 //                                     stretches; counts lost, duplicated and phantom results and Retry-After
 //                                     violations (a retry sooner than the server asked)
 // Prints one summary line per check and exits 1 if any check failed.
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -19,50 +23,48 @@ import { tinyConfig, writeConfig } from "../test/campaign/helpers.js";
 const ROOT = resolve(import.meta.dirname, "..");
 const CLI = join(ROOT, "src/cli/main.ts");
 
-/** The tests' tiny campaign (test/campaign/helpers.ts), 12 epochs, in a config file of its own. */
-function writeConfigFile(overrides: Record<string, unknown> = {}): string {
+/** The tests' tiny campaign (test/campaign/helpers.ts), 12 epochs unless asked, in a config file of its own. */
+function writeConfigFile(overrides: Record<string, unknown> = {}, epochs = 12): string {
   const { path } = writeConfig(
-    tinyConfig({ name: "soak", ppo: { ...(tinyConfig().ppo as object), epochs: 12 }, ...overrides }),
+    tinyConfig({ name: "soak", ppo: { ...(tinyConfig().ppo as object), epochs }, ...overrides }),
   );
   return path;
 }
 
 const curioArgs = (args: string[]) => ["--import", "tsx", CLI, ...args];
 
-function samples(workspace: string): SampleRecord[] {
+/** The workspace's only run and its samples; none before the first process created the store. */
+function stored(workspace: string): { id?: string; status?: string; samples: SampleRecord[] } {
+  if (!existsSync(join(workspace, "curio.db"))) return { samples: [] };
   const store = RunStore.open(workspace, { readonly: true });
   try {
     const run = store.listRuns()[0];
-    return run ? [...store.samples(run.id)] : [];
+    return run ? { id: run.id, status: run.status, samples: [...store.samples(run.id)] } : { samples: [] };
   } finally {
     store.close();
   }
 }
 
-function runId(workspace: string): string | undefined {
-  const store = RunStore.open(workspace, { readonly: true });
-  try {
-    return store.listRuns()[0]?.id;
-  } finally {
-    store.close();
-  }
-}
-
-/** Runs curio and kills it with SIGKILL `delayMs` after its `after`-th epoch line (or lets it finish). */
-function runAndKill(args: string[], after: number, delayMs: number): Promise<"killed" | "finished"> {
+/**
+ * Runs curio and kills it with SIGKILL at a random moment: `after` epoch lines plus up to one epoch, or, for
+ * `after` 0, anywhere in its first seconds (start-up, taking over the lock, the resume's rollback, epoch 1).
+ */
+function runAndKill(args: string[], after: number): Promise<"killed" | "finished"> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, curioArgs([...args, "--json"]), {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const kill = (withinMs: number) => setTimeout(() => child.kill("SIGKILL"), Math.random() * withinMs);
+    if (after === 0) kill(4000);
     let out = "";
     let err = "";
-    let armed = false;
+    let armed = after === 0;
     child.stdout.on("data", (d: Buffer) => {
       out += d;
       if (!armed && out.split("\n").filter((l) => l.includes('"type":"epoch"')).length >= after) {
         armed = true;
-        setTimeout(() => child.kill("SIGKILL"), delayMs);
+        kill(300);
       }
     });
     child.stderr.on("data", (d: Buffer) => {
@@ -76,65 +78,65 @@ function runAndKill(args: string[], after: number, delayMs: number): Promise<"ki
   });
 }
 
-function same(a: SampleRecord[], b: SampleRecord[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((s, i) => {
-    const t = b[i]!;
-    return (
-      s.index === i &&
-      t.index === i &&
-      s.testCase === t.testCase &&
-      s.response === t.response &&
-      s.judgeScore === t.judgeScore &&
-      s.evalJudgeScore === t.evalJudgeScore &&
-      JSON.stringify(s.rewards) === JSON.stringify(t.rewards)
-    );
-  });
-}
+const sameSample = (s: SampleRecord, t: SampleRecord) =>
+  s.index === t.index &&
+  s.testCase === t.testCase &&
+  s.response === t.response &&
+  s.judgeScore === t.judgeScore &&
+  s.evalJudgeScore === t.evalJudgeScore &&
+  JSON.stringify(s.rewards) === JSON.stringify(t.rewards) &&
+  JSON.stringify(s.meta) === JSON.stringify(t.meta);
 
-async function kills(n: number): Promise<boolean> {
-  const reference = writeConfigFile();
+async function kills(n: number, epochs: number): Promise<boolean> {
+  const reference = writeConfigFile({}, epochs);
   const whole = spawnSync(process.execPath, curioArgs(["run", "-c", reference]), {
     cwd: ROOT,
     encoding: "utf8",
   });
   if (whole.status !== 0) throw new Error(whole.stderr);
-  const expected = samples(join(reference, "../ws"));
-  const path = writeConfigFile();
+  const expected = stored(join(reference, "../ws")).samples;
+  const path = writeConfigFile({}, epochs);
   const ws = join(path, "../ws");
-  let survived = 0;
-  let integrity = 0;
-  let dense = 0;
-  let kills = 0;
-  let rounds = 0;
-  while (kills < n && rounds < n * 3) {
-    rounds++;
-    const id = runId(ws);
+  const count = { kills: 0, noStore: 0, integrity: 0, dense: 0, prefix: 0, interrupted: 0, rounds: 0 };
+  while (count.kills < n && count.rounds < n * 3) {
+    count.rounds++;
+    const { id } = stored(ws);
     const args = id ? ["run", "-c", path, "--resume", id] : ["run", "-c", path];
-    // a random moment: after 0-2 further epochs, then 0-60 ms into the next one
-    const outcome = await runAndKill(args, Math.floor(Math.random() * 3), Math.floor(Math.random() * 60));
+    const outcome = await runAndKill(args, Math.floor(Math.random() * 3));
     if (outcome === "finished") break;
-    kills++;
+    count.kills++;
+    if (!existsSync(join(ws, "curio.db"))) {
+      count.noStore++; // killed before the first process created the store: nothing to check
+      continue;
+    }
     const raw = new Database(join(ws, "curio.db"), { readonly: true });
-    if (raw.pragma("integrity_check", { simple: true }) === "ok") integrity++;
+    if (raw.pragma("integrity_check", { simple: true }) === "ok") count.integrity++;
     raw.close();
-    const got = samples(ws);
-    if (got.every((s, i) => s.index === i)) dense++;
-    survived++;
+    const got = stored(ws);
+    if (got.samples.every((s, i) => s.index === i)) count.dense++;
+    // what a killed process left equals the uninterrupted run so far (before the resume rolls back)
+    if (got.samples.every((s, i) => expected[i] !== undefined && sameSample(s, expected[i]!))) count.prefix++;
+    if (got.id === undefined || got.status === "interrupted") count.interrupted++;
   }
   // finish the run
-  const id = runId(ws)!;
+  const id = stored(ws).id!;
   const last = spawnSync(process.execPath, curioArgs(["run", "-c", path, "--resume", id]), {
     cwd: ROOT,
     encoding: "utf8",
   });
-  const equal = last.status === 0 && same(samples(ws), expected);
+  const final = stored(ws).samples;
+  const equal =
+    last.status === 0 &&
+    final.length === expected.length &&
+    final.every((s, i) => sameSample(s, expected[i]!));
+  const checked = count.kills - count.noStore;
   console.log(
-    `kills: ${kills} kill -9 at random moments; store integrity_check ok after ${integrity}/${kills}; ` +
-      `dense indices after ${dense}/${kills}; resumed run equals the uninterrupted one bit for bit: ${equal} ` +
-      `(${expected.length} samples)`,
+    `kills: ${count.kills} kill -9 at random moments in ${count.rounds} starts (${count.noStore} before the store existed); ` +
+      `after the other ${checked}: integrity_check ok ${count.integrity}/${checked}, dense indices ${count.dense}/${checked}, ` +
+      `samples equal the uninterrupted run's so far ${count.prefix}/${checked}, run reads as interrupted ${count.interrupted}/${checked}; ` +
+      `resumed run equals the uninterrupted one bit for bit: ${equal} (${expected.length} samples, ${epochs} epochs)`,
   );
-  return survived === kills && integrity === kills && dense === kills && equal;
+  return [count.integrity, count.dense, count.prefix, count.interrupted].every((c) => c === checked) && equal;
 }
 
 /** A flaky OpenAI-compatible server: 30% faults, and outages of a few hundred ms. */
@@ -216,7 +218,7 @@ async function faults(epochs: number): Promise<boolean> {
   });
   srv.close();
   const ws = join(path, "../ws");
-  const got = samples(ws);
+  const got = stored(ws).samples;
   const expected = epochs * 32;
   const indices = new Set(got.map((s) => s.index));
   const lost = Math.max(0, expected - indices.size);
@@ -241,9 +243,11 @@ async function faults(epochs: number): Promise<boolean> {
 }
 
 const [mode, count] = [process.argv[2], Number(process.argv[3] ?? 10)];
-const ok = mode === "kills" ? await kills(count) : mode === "faults" ? await faults(count) : undefined;
+const epochs = Number(process.argv[4] ?? Math.max(12, 2 * count));
+const ok =
+  mode === "kills" ? await kills(count, epochs) : mode === "faults" ? await faults(count) : undefined;
 if (ok === undefined) {
-  console.error("usage: npx tsx scripts/soak.ts kills N | faults EPOCHS");
+  console.error("usage: npx tsx scripts/soak.ts kills N [EPOCHS] | faults EPOCHS");
   process.exit(2);
 }
 process.exit(ok ? 0 : 1);

@@ -56,7 +56,7 @@ export async function buildProgram(version: string, io: Io = processIo): Promise
     sftCommand(),
     judgeCommand(io),
     viewCommand(),
-    exportCommand(),
+    exportCommand(io),
     reportCommand(),
     demoCommand(),
     benchCommand(),

@@ -214,17 +214,18 @@ test("held-out judge failures are counted and shown: runs, eval, report; one def
       /held-out judge\): Quality\(0\.5\) 0\.500/,
       "like export: the held-out judge",
     );
-    const exported = await run([
-      "export",
-      scored.id,
-      "--workspace",
-      ws,
-      "--format",
-      "jsonl",
-      "-o",
-      join(dir, "x"),
-    ]);
+    // export decides with the same judge as eval, and says which
+    const exportOf = (id: string) =>
+      run(["export", id, "--workspace", ws, "--format", "jsonl", "-o", join(dir, `${id}.jsonl`)]);
+    const exported = await exportOf(scored.id);
     assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stderr, /^exported 1 finding\(s\) of 2 sample\(s\) .*\(held-out judge, tau 0\.5\)/);
+    const exportedFailing = await exportOf(failing.id);
+    assert.equal(exportedFailing.code, 0, exportedFailing.stderr);
+    assert.match(
+      exportedFailing.stderr,
+      /^exported 4 finding\(s\) of 4 sample\(s\) .*\(training judge, tau 0\.5\)/,
+    );
 
     const report = await run([
       "report",

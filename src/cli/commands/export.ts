@@ -8,6 +8,7 @@ import { DEFAULT_REFUSAL, EXPORT_FORMATS, exportRun } from "../../report/exports
 import { RunStore } from "../../store/index.js";
 import { CurioError, ExitCode } from "../../util/errors.js";
 import { probability } from "../args.js";
+import { type Io, processIo } from "../output.js";
 import { resolveWorkspace } from "../workspace.js";
 
 /** Samples the deciding judge could not score: included (with their error) at tau 0, else only counted. */
@@ -18,7 +19,7 @@ function unscoredNote(unscored: number, tau: number): string {
     : `; ${unscored} without a score (the target or judge failed) left out (--tau 0 exports them with their error)`;
 }
 
-export function exportCommand(): Command {
+export function exportCommand(io: Io = processIo): Command {
   return new Command("export")
     .description("export a run's findings (samples with judge score >= tau) for other tools")
     .argument("<run>", "run id or unique id prefix (see `curio runs`)")
@@ -63,7 +64,7 @@ export function exportCommand(): Command {
           out.end();
           await finished(out);
         }
-        process.stderr.write(
+        io.err(
           `exported ${result.written} finding(s) of ${result.scanned} sample(s) from ${result.runId} ` +
             `(${result.judge === "eval" ? "held-out" : "training"} judge, tau ${o.tau})${o.output ? ` to ${o.output}` : ""}` +
             `${result.excluded > 0 ? `; ${result.excluded} marked false positive left out` : ""}` +
