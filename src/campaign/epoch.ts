@@ -172,7 +172,7 @@ async function rewardsOf(
   const { selfBleu, embedding } = c.state;
   const composed = composeRewards(
     samples,
-    { weights: settings.weights, ...textOpts },
+    { weights: settings.weights, ...textOpts, history: settings.history, noveltyGate: settings.noveltyGate },
     { selfBleu, embedding },
   );
   return { composed, naturalness: nat };

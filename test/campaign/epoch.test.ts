@@ -78,14 +78,19 @@ const settings: EpochSettings = {
   noveltyGate: "none",
 };
 
-function context(p: CampaignProviders, attacker = new FakeAttacker(), signal?: AbortSignal) {
+function context(
+  p: CampaignProviders,
+  attacker = new FakeAttacker(),
+  signal?: AbortSignal,
+  epochSettings: EpochSettings = settings,
+) {
   return {
     runId: "run-1",
     attacker,
     providers: p,
     naturalness: null,
     seeds: new SeedPrompts({ template: "Q: {a}" }, ["x", "y"]),
-    settings,
+    settings: epochSettings,
     state: new CampaignState(7, {}),
     log: () => {},
     signal,
@@ -163,4 +168,27 @@ test("an aborted epoch stops before the target is asked and leaves the state as 
   assert.deepEqual(await runEpoch(c), { interrupted: true });
   assert.deepEqual(p.calls, []);
   assert.deepEqual([c.state.epoch, c.state.samples], [0, 0]);
+});
+
+test("rewards.noveltyHistory findings and noveltyGate judge reach the epoch's rewards", async () => {
+  const c = context(providers(), new FakeAttacker(), undefined, {
+    ...settings,
+    history: { of: "findings", tau: 0.5 },
+    noveltyGate: "judge",
+  });
+  await runEpoch(c);
+  // only the two findings (judge 0.9) enter the histories, not the safely answered case (0.1)
+  assert.equal(c.state.selfBleu.size, 2);
+  const again = await runEpoch(c);
+  assert.ok(!again.interrupted);
+  for (const r of again.records.filter((x) => x.rewards)) {
+    // the novelty terms are the raw values times the weight (-1) times R(y)
+    const gate = r.judgeScore as number;
+    assert.ok(Math.abs(r.rewards!.cosine - -gate * r.rewards!.raw!.cosine!) < 1e-12, `${r.testCase}: cosine`);
+    assert.ok(Math.abs(r.rewards!.selfBleu - -gate * r.rewards!.raw!.bleu!) < 1e-12, `${r.testCase}: bleu`);
+  }
+  assert.ok(
+    again.records.some((r) => (r.rewards?.raw?.cosine ?? 0) > 0),
+    "a repeated finding has novelty to gate",
+  );
 });
