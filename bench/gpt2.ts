@@ -11,7 +11,13 @@
 // the process's peak RSS and start-up: process start to the first timed step.
 //   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b|qwen3-0.6b] [--layers N] [--batch 64]
 //                   [--threads 2] [--runs 3] [--weights inputs|initializers] [--cache DIR] [--arena on|off] [--mem-pattern on|off]
-import { PpoTrainer, type Rollout, type SessionOptions, type WeightMode } from "../src/index.js";
+import {
+  type DecoderConfig,
+  PpoTrainer,
+  type Rollout,
+  type SessionOptions,
+  type WeightMode,
+} from "../src/index.js";
 import { Rng } from "../src/util/rng.js";
 import {
   arg,
@@ -36,6 +42,15 @@ function sessionArgs(args: string[]): SessionOptions {
     memPattern: onOff("--mem-pattern"),
   };
 }
+
+const shapeOf = (cfg: DecoderConfig) => ({
+  model_type: cfg.modelType,
+  layers: cfg.layers,
+  d: cfg.width,
+  heads: cfg.heads,
+  kv_heads: cfg.kvHeads,
+  vocab: cfg.vocabSize,
+});
 
 /** Random prompt and response ids (no EOS, so every response has its full length). */
 function randomPairs(vocab: number, eos: number, B: number, P: number, R: number, seed: number) {
@@ -97,13 +112,7 @@ async function ppoStep(args: string[]): Promise<void> {
     JSON.stringify({
       bench: "ppo-step",
       model: name,
-      shape: {
-        layers: cfg.layers,
-        d: cfg.width,
-        heads: cfg.heads,
-        kv_heads: cfg.kvHeads,
-        vocab: cfg.vocabSize,
-      },
+      shape: shapeOf(cfg),
       batch: B,
       prompt: P,
       response: R,
@@ -147,13 +156,7 @@ async function generate(args: string[]): Promise<void> {
     JSON.stringify({
       bench: "generate",
       model: name,
-      shape: {
-        layers: cfg.layers,
-        d: cfg.width,
-        heads: cfg.heads,
-        kv_heads: cfg.kvHeads,
-        vocab: cfg.vocabSize,
-      },
+      shape: shapeOf(cfg),
       batch: B,
       prompt: P,
       new_tokens: N,
