@@ -19,3 +19,9 @@ export function probability(v: string): number {
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`expected a number in [0, 1], got "${v}"`);
   return n;
 }
+
+export function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`must be a number > 0, got "${v}"`);
+  return n;
+}

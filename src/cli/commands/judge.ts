@@ -3,14 +3,14 @@
 // local classifier is trained on its labels, and its held-out agreement with the LLM judge is reported. The
 // folder it writes is `judge: { id: local-classifier, path: DIR }`.
 import { readFileSync } from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { CurioError, ExitCode } from "../../config/errors.js";
 import { loadConfig } from "../../config/load.js";
 import { parsePolicy, policyForJudge } from "../../policy-judge/policy.js";
 import { type PolicySample, trainPolicyJudge } from "../../policy-judge/train.js";
 import type { ProviderSpec } from "../../providers/types.js";
 import { RunStore } from "../../store/run-store.js";
-import { positiveInt, probability } from "../args.js";
+import { positiveInt, positiveNumber, probability } from "../args.js";
 import { type Io, makeOutput, processIo } from "../output.js";
 import { resolveWorkspace } from "../workspace.js";
 
@@ -93,16 +93,7 @@ export function judgeCommand(io: Io = processIo): Command {
     .option("--workspace <dir>", "folder holding the run store (curio.db)")
     .option("--held-out <fraction>", "share of each class held out to measure agreement", probability, 0.2)
     .option("--steps <n>", "optimizer steps", positiveInt, 200)
-    .option(
-      "--lr <x>",
-      "learning rate",
-      (v) => {
-        const n = Number(v);
-        if (!(n > 0)) throw new InvalidArgumentError(`must be a number > 0, got "${v}"`);
-        return n;
-      },
-      2e-3,
-    )
+    .option("--lr <x>", "learning rate", positiveNumber, 2e-3)
     .option("--batch-size <n>", "examples per step", positiveInt, 8)
     .option("--lora-r <n>", "LoRA rank (alpha = 2 r)", positiveInt, 8)
     .option(

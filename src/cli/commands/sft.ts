@@ -5,6 +5,7 @@ import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { sft } from "../../models/sft.js";
 import { parseTrainable } from "../../models/trainable.js";
+import { positiveNumber } from "../args.js";
 import { deviceOption, requireDevice } from "../device.js";
 
 function positiveInt(name: string) {
@@ -14,12 +15,6 @@ function positiveInt(name: string) {
       throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
     return n;
   };
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError(`must be a number > 0, got "${v}"`);
-  return n;
 }
 
 function listArg(v: string): string[] {
