@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { DecoderPolicy, loadModelConfig, readSafeTensors } from "../../src/models/index.js";
 import { lmBatchFeeds, lmLossGraph } from "../../src/models/sft.js";
-import { assertClose, FIXTURES, paddedLogits, runSftCli, tempDir } from "./helpers.js";
+import { assertClose, FIXTURES, oneSgdStepArgs, paddedLogits, runSftCli, tempDir } from "./helpers.js";
 
 const FAMILIES = [
   { name: "tiny-llama", modelType: "llama", tied: false },
@@ -91,28 +91,7 @@ for (const fam of FAMILIES) {
     const G = await goldenOf(fam.name);
     const out = tempDir();
     const summary = JSON.parse(
-      await runSftCli([
-        "--model",
-        dir,
-        "--data",
-        join(dir, "sft.jsonl"),
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "0.1",
-        "--steps",
-        "1",
-        "--batch-size",
-        "3",
-        "--trainable",
-        "full",
-        "--no-shuffle",
-        "--threads",
-        "1",
-        "--out",
-        out,
-        "--json",
-      ]),
+      await runSftCli(oneSgdStepArgs(dir, join(dir, "sft.jsonl"), out, ["--threads", "1"])),
     );
     assertClose([summary.losses[0]], G.f32("sft.loss"), 1e-5, "loss");
     const { tensors } = await readSafeTensors(join(out, "model.safetensors"));

@@ -89,6 +89,15 @@ export async function paddedLogits(
 }
 
 /** stdout of `curio sft ARGS` run in-process. */
+/** `curio sft` arguments for one full SGD step (lr 0.1, batch 3, no shuffle) written to `out`, as JSON: the
+ *  workload the PyTorch / transformers SFT references compute. */
+export function oneSgdStepArgs(model: string, data: string, out: string, extra: string[] = []): string[] {
+  return [
+    ...["--model", model, "--data", data, "--optimizer", "sgd", "--lr", "0.1", "--steps", "1"],
+    ...["--batch-size", "3", "--trainable", "full", "--no-shuffle", ...extra, "--out", out, "--json"],
+  ];
+}
+
 export async function runSftCli(args: string[]): Promise<string> {
   const { sftCommand } = await import("../../src/cli/commands/sft.js");
   const lines: string[] = [];

@@ -6,33 +6,12 @@ import { test } from "node:test";
 import { sftCommand } from "../../src/cli/commands/sft.js";
 import { readSafeTensors } from "../../src/models/index.js";
 import { sft } from "../../src/models/sft.js";
-import { assertClose, FIXTURES, golden, runSftCli, TINY, tempDir } from "./helpers.js";
+import { assertClose, FIXTURES, golden, oneSgdStepArgs, runSftCli, TINY, tempDir } from "./helpers.js";
 
 test("curio sft: one full SGD step (lr 0.1) gives PyTorch's loss and weights within 1e-5", async () => {
   const G = await golden();
   const out = tempDir();
-  const summary = JSON.parse(
-    await runSftCli([
-      "--model",
-      TINY,
-      "--data",
-      join(FIXTURES, "sft-batch.jsonl"),
-      "--optimizer",
-      "sgd",
-      "--lr",
-      "0.1",
-      "--steps",
-      "1",
-      "--batch-size",
-      "3",
-      "--trainable",
-      "full",
-      "--no-shuffle",
-      "--out",
-      out,
-      "--json",
-    ]),
-  );
+  const summary = JSON.parse(await runSftCli(oneSgdStepArgs(TINY, join(FIXTURES, "sft-batch.jsonl"), out)));
   assert.equal(summary.steps, 1);
   assertClose([summary.losses[0]], G.f32("sft.loss"), 1e-5, "loss");
   const { tensors } = await readSafeTensors(join(out, "model.safetensors"));
