@@ -10,9 +10,11 @@
 // Each prints one JSON line: medians over --runs (default 3; the first run, which compiles, is reported apart),
 // the process's peak RSS and start-up: process start to the first timed step.
 //   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b|qwen3-0.6b] [--layers N] [--batch 64]
+//                   [--micro-batch auto|N]
 //                   [--threads 2] [--runs 3] [--weights inputs|initializers] [--cache DIR] [--arena on|off] [--mem-pattern on|off]
 import {
   type DecoderConfig,
+  microBatchRows,
   PpoTrainer,
   type Rollout,
   type SessionOptions,
@@ -78,7 +80,11 @@ async function ppoStep(args: string[]): Promise<void> {
     session: sessionArgs(args),
   });
   const loadedS = sinceStart();
-  const trainer = new PpoTrainer(policy, { config: { batchSize: B, chunkSize: B, ppoEpochs: 1 } });
+  const micro = arg(args, "--micro-batch");
+  const microBatchSize = micro === undefined || micro === "auto" ? null : Number(micro);
+  const trainer = new PpoTrainer(policy, {
+    config: { batchSize: B, chunkSize: B, ppoEpochs: 1, microBatchSize },
+  });
   const pairs = randomPairs(cfg.vocabSize, policy.tokenizer.eosId, B, P, R, 1);
   const experience = () => trainer.experience(pairs);
   const t0 = performance.now();
@@ -114,6 +120,7 @@ async function ppoStep(args: string[]): Promise<void> {
       model: name,
       shape: shapeOf(cfg),
       batch: B,
+      micro_batch: microBatchRows(microBatchSize, B, P + R, cfg),
       prompt: P,
       response: R,
       lora_r: LORA.r,

@@ -17,6 +17,7 @@ export function ppoTrainerConfig(config: CurioConfig, seed: number, threads?: nu
     numRollouts: p.numRollouts,
     chunkSize: p.batchSize,
     batchSize: p.batchSize,
+    microBatchSize: p.microBatchSize,
     ppoEpochs: p.ppoEpochs,
     gamma: p.gamma,
     lam: p.lam,

@@ -93,6 +93,15 @@ export const ppoSchema = z
       .describe("PPO epochs (each collects numRollouts samples)."),
     numRollouts: z.number().int().positive().default(128).describe("Test cases generated per epoch."),
     batchSize: z.number().int().positive().default(64).describe("PPO minibatch size."),
+    microBatchSize: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe(
+        "Rows per training-graph run: each minibatch runs in chunks of at most this many rows and their gradients are summed (exactly the whole minibatch's update, less activation memory). null: automatic, the whole minibatch unless its activations are large (e.g. Qwen2.5-0.5B at 64 x 64 tokens runs in chunks of 16).",
+      ),
     ppoEpochs: z.number().int().positive().default(4).describe("Passes over each epoch's rollouts."),
     lr: z.number().positive().default(3e-5).describe("AdamW learning rate (constant)."),
     betas: z

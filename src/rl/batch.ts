@@ -36,9 +36,15 @@ export interface PackOptions {
   minP?: number;
   minR?: number;
   minB?: number;
+  /** Round B up to a multiple of this instead of `bucket` (1: exactly max(rows, minB), for micro-batches). */
+  batchBucket?: number;
 }
 
-export function packBatch(pairs: readonly SequencePair[], opts: PackOptions): PackedBatch {
+/** The bucketed [B, P + R] shape packBatch gives `pairs` (validated as packBatch does). */
+export function packedShape(
+  pairs: readonly SequencePair[],
+  opts: PackOptions,
+): { B: number; P: number; R: number; T: number } {
   const bucket = opts.bucket ?? 16;
   if (pairs.length === 0) throw new Error("packBatch: no sequences to pack");
   let maxP = opts.minP ?? 1;
@@ -50,10 +56,14 @@ export function packBatch(pairs: readonly SequencePair[], opts: PackOptions): Pa
     maxP = Math.max(maxP, s.promptIds.length);
     maxR = Math.max(maxR, s.responseIds.length);
   });
-  const B = roundUp(Math.max(pairs.length, opts.minB ?? 1), bucket);
+  const B = roundUp(Math.max(pairs.length, opts.minB ?? 1), opts.batchBucket ?? bucket);
   const R = roundUp(maxR, opts.responseBucket ?? 4);
   const T = roundUp(maxP + R, bucket);
-  const P = T - R;
+  return { B, P: T - R, R, T };
+}
+
+export function packBatch(pairs: readonly SequencePair[], opts: PackOptions): PackedBatch {
+  const { B, P, R, T } = packedShape(pairs, opts);
   const pad = BigInt(opts.padId);
   const ids = new BigInt64Array(B * T).fill(pad);
   const attentionMask = new BigInt64Array(B * T);

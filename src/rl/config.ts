@@ -6,6 +6,10 @@ export interface PpoConfig {
   chunkSize: number;
   /** Minibatch size of one optimiser step. */
   batchSize: number;
+  /** Rows per train-graph run: each minibatch runs in chunks of at most this many rows and their gradients
+   *  are summed (the same update as the whole minibatch, less activation memory). null = automatic: the
+   *  whole minibatch unless its activations exceed autoMicroBatchBudget (micro-batch.ts). */
+  microBatchSize: number | null;
   /** Passes over the rollouts per step(). */
   ppoEpochs: number;
   gamma: number;
@@ -47,6 +51,7 @@ export const defaultPpoConfig: PpoConfig = {
   numRollouts: 128,
   chunkSize: 64,
   batchSize: 64,
+  microBatchSize: null,
   ppoEpochs: 4,
   gamma: 1,
   lam: 0.95,
@@ -102,6 +107,11 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   if (c.whitenScope !== "minibatch" && c.whitenScope !== "rollouts") {
     throw new Error(
       `PPO config: whitenScope must be "minibatch" or "rollouts", got ${JSON.stringify(c.whitenScope)}`,
+    );
+  }
+  if (c.microBatchSize !== null && !(Number.isInteger(c.microBatchSize) && c.microBatchSize >= 1)) {
+    throw new Error(
+      `PPO config: microBatchSize must be a positive integer or null (automatic), got ${c.microBatchSize}`,
     );
   }
   if (c.maxGradNorm !== null && !(c.maxGradNorm > 0)) {

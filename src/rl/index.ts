@@ -20,6 +20,7 @@ export {
   klControllerFromState,
   makeKlController,
 } from "./kl-controller.js";
+export { activationElements, autoMicroBatchBudget, microBatchRows } from "./micro-batch.js";
 export { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
 export {
   defaultPpoLossConfig,

@@ -33,8 +33,10 @@ export function buildExperienceGraph(policy: Policy, b: PackedBatch): Graph {
   return g;
 }
 
-/** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32. Outputs the PPO stats
- *  (ppoStatNames) and grad_<i> = d loss / d params[i]. */
+/** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32, and the loss's
+ *  denominators token_count, entry_count [] float32 (the whole minibatch's, so that a micro-batch's outputs
+ *  are its share of the minibatch's: see ppoLoss). Outputs the PPO stats (ppoStatNames) and
+ *  grad_<i> = d loss / d params[i]. */
 export function buildTrainGraph(
   policy: Policy,
   b: PackedBatch,
@@ -58,6 +60,8 @@ export function buildTrainGraph(
       advantages: f("advantages"),
       returns: f("returns"),
       mask: f("mask"),
+      tokenCount: g.input("token_count", "float32", []),
+      entryCount: g.input("entry_count", "float32", []),
     },
     lossConfig,
   );

@@ -18,6 +18,11 @@ export interface PpoLossInputs {
   advantages: Tensor; // [B,R] (whitened) GAE advantages
   returns: Tensor; // [B,R] advantages + old values (before whitening)
   mask: Tensor; // [B,R] 1 = response token
+  /** The denominators, when this [B,R] is one micro-batch of a larger minibatch: [] its valid tokens n
+   *  (default sum(mask)) and [] the entries approxKl averages over (default B*R). Every output is then this
+   *  chunk's share, and the chunks' outputs (and gradients) sum to the whole minibatch's. */
+  tokenCount?: Tensor;
+  entryCount?: Tensor;
 }
 
 /** Scalar tensors: the loss and trlx's stats. */
@@ -33,7 +38,7 @@ export interface PpoLossOutputs {
   valuesError: Tensor; // sum(((v - R) * mask)^2) / n
 }
 
-/** Appends the trlx 0.7 PPO loss to `g` (see docs/ppo.md). n = sum(mask). */
+/** Appends the trlx 0.7 PPO loss to `g` (see docs/ppo.md). n = sum(mask) unless tokenCount is given. */
 export function ppoLoss(
   g: Graph,
   x: PpoLossInputs,
@@ -41,7 +46,7 @@ export function ppoLoss(
 ): PpoLossOutputs {
   const all = [0, 1];
   const f = g.floatType;
-  const n = g.sum(x.mask, all); // []
+  const n = x.tokenCount ?? g.sum(x.mask, all); // []
   const maskedMean = (t: Tensor) => g.div(g.sum(g.mul(t, x.mask), all), n); // [B,R] -> []
 
   // value loss: clip the new value to within cliprangeValue of the rollout value
@@ -67,7 +72,7 @@ export function ppoLoss(
 
   const ratioSg = g.stopGradient(ratio);
   const k3 = g.sub(g.sub(ratioSg, 1), g.stopGradient(logRatio)); // [B,R], 0 where masked
-  const approxKl = g.mean(k3, all);
+  const approxKl = x.entryCount ? g.div(g.sum(k3, all), x.entryCount) : g.mean(k3, all);
   const approxKlValid = g.div(g.sum(k3, all), n);
   const ratioMean = maskedMean(ratioSg);
   const valuesError = g.div(

@@ -1,7 +1,15 @@
 import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
 import type { GenerateOptions, Generation, Policy } from "../models/index.js";
 import { Rng } from "../util/rng.js";
-import { type PackedBatch, packBatch, packedFeeds, padRows, rowSlice } from "./batch.js";
+import {
+  type PackedBatch,
+  type PackOptions,
+  packBatch,
+  packedFeeds,
+  packedShape,
+  padRows,
+  rowSlice,
+} from "./batch.js";
 import { type PpoConfig, resolvePpoConfig } from "./config.js";
 import { gae, whiten } from "./gae.js";
 import {
@@ -10,6 +18,7 @@ import {
   klControllerFromState,
   makeKlController,
 } from "./kl-controller.js";
+import { accumulate, microBatchRows, type PpoChunkStats } from "./micro-batch.js";
 import { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
 import { type PpoStatName, ppoStatNames } from "./ppo-loss.js";
 import { klAndEntropySums, tokenRewards } from "./rewards.js";
@@ -317,7 +326,8 @@ export class PpoTrainer {
   }
 
   /** The PPO loss, its stats and d loss / d policy.params() (in params() order) for one minibatch, without
-   *  updating anything. `advantages` are used as given (already whitened). */
+   *  updating anything. `advantages` are used as given (already whitened). The minibatch runs through the train
+   *  graph in micro-batches of microBatchSize rows (see micro-batch.ts); the result is the whole minibatch's. */
   async minibatchGradients(
     rows: readonly Pick<Rollout, "promptIds" | "responseIds" | "logprobs" | "values">[],
     advantages: readonly ArrayLike<number>[],
@@ -325,14 +335,45 @@ export class PpoTrainer {
     shape: { minP?: number; minR?: number } = {},
   ): Promise<{ stats: PpoEpochStats; grads: Float32Array[] }> {
     const c = this.config;
-    const b = packBatch(rows, {
+    const pack = {
       padId: this.policy.tokenizer.padId,
       bucket: c.bucket,
       responseBucket: c.responseBucket,
       minP: shape.minP,
       minR: shape.minR,
       minB: c.batchSize,
-    });
+    };
+    const whole = packedShape(rows, pack);
+    const u = microBatchRows(c.microBatchSize, c.batchSize, whole.T, this.policy.config);
+    // the loss's denominators are the whole minibatch's: its valid tokens, and approxKl's B*R entries
+    const counts = {
+      token_count: Float32Array.of(rows.reduce((a, r) => a + r.responseIds.length, 0)),
+      entry_count: Float32Array.of(whole.B * whole.R),
+    };
+    // every chunk packed exactly u rows wide (the last one padded) to the whole minibatch's P and R: one shape
+    const opts = { ...pack, minP: whole.P, minR: whole.R, minB: u, batchBucket: 1 };
+    const chunk = (from: number) =>
+      this.chunkGradients(
+        rows.slice(from, from + u),
+        advantages.slice(from, from + u),
+        returns.slice(from, from + u),
+        opts,
+        counts,
+      );
+    const sum = await chunk(0);
+    for (let s = u; s < rows.length; s += u) accumulate(sum, await chunk(s));
+    return { stats: { ...sum.stats, gradNorm: 0 }, grads: sum.grads };
+  }
+
+  /** One train-graph run: this chunk's share of the minibatch's loss stats and gradients. */
+  private async chunkGradients(
+    rows: readonly Pick<Rollout, "promptIds" | "responseIds" | "logprobs" | "values">[],
+    advantages: readonly ArrayLike<number>[],
+    returns: readonly ArrayLike<number>[],
+    pack: PackOptions,
+    counts: Record<"token_count" | "entry_count", Float32Array>,
+  ): Promise<{ stats: PpoChunkStats; grads: Float32Array[] }> {
+    const b = packBatch(rows, pack);
     const session = await this.sessions.get(`ppo-train:b${b.B}:p${b.P}:r${b.R}`, () =>
       buildTrainGraph(this.policy, b, this.params, this.config),
     );
@@ -350,10 +391,11 @@ export class PpoTrainer {
       advantages: padRows(advantages, b.B, b.R),
       returns: padRows(returns, b.B, b.R),
       mask: b.mask,
+      ...counts,
     };
     const out = await session.run(this.feeds(session.inputNames, b, extra));
     const grads = this.params.map((_, i) => out[`grad_${i}`]!.data as Float32Array);
-    const stats = { gradNorm: 0 } as PpoEpochStats;
+    const stats = {} as PpoChunkStats;
     for (const k of ppoStatNames) stats[k] = Number(out[k]!.data[0]);
     return { stats, grads };
   }

@@ -32,7 +32,7 @@ const f = JSON.parse(
   readFileSync(new URL("./fixtures/ppo_tiny_step.json", import.meta.url), "utf8"),
 ) as TinyStep;
 
-test("experience graph and one PPO minibatch on the tiny GPT-2 match a float64 PyTorch transcription", async () => {
+test("experience graph and one PPO minibatch on the tiny GPT-2 (whole, and in micro-batches) match a float64 PyTorch transcription", async () => {
   const policy = await Gpt2Policy.load(TINY, {
     trainable: { kind: "lora", r: f.lora_r, alpha: f.lora_alpha },
     valueHead: true,
@@ -52,32 +52,43 @@ test("experience graph and one PPO minibatch on the tiny GPT-2 match a float64 P
     assertClose(rows(exp.refLogprobs), f.ref_logprobs.flat(), 1e-5, "reference (adapter off) log-probs");
     assertClose(rows(exp.values), f.values.flat(), 1e-5, "values");
 
-    const { stats, grads } = await trainer.minibatchGradients(
-      pairs.map((p, i) => ({
-        ...p,
-        logprobs: Float64Array.from(f.old_logprobs[i]!),
-        values: Float64Array.from(f.old_values[i]!),
-      })),
-      f.advantages,
-      f.returns,
-    );
-    assertClose(
-      [stats.loss, stats.pgLoss, stats.vfLoss],
-      [f.loss, f.pg_loss, f.vf_loss],
-      1e-5,
-      "loss, pg, vf",
-    );
-    assertClose([stats.clipfrac, stats.vfClipfrac], [f.clipfrac, f.vf_clipfrac], 1e-6, "clip fractions");
-    params.forEach((p, i) => {
-      const want = f.grads[p.name]!;
-      const scale = Math.max(1e-3, ...want.map(Math.abs));
-      assertClose(
-        grads[i]!.map((x) => x / scale),
-        want.map((x) => x / scale),
-        1e-5,
-        `d loss / d ${p.name} (relative to max ${scale.toExponential(2)})`,
+    // the whole minibatch in one train-graph run, one row per run, and 2 + 1 rows (the last chunk padded):
+    // gradient accumulation must give the same minibatch update
+    for (const microBatchSize of [null, 1, 2]) {
+      trainer.config.microBatchSize = microBatchSize;
+      const at = `microBatchSize ${microBatchSize}`;
+      const { stats, grads } = await trainer.minibatchGradients(
+        pairs.map((p, i) => ({
+          ...p,
+          logprobs: Float64Array.from(f.old_logprobs[i]!),
+          values: Float64Array.from(f.old_values[i]!),
+        })),
+        f.advantages,
+        f.returns,
       );
-    });
+      assertClose(
+        [stats.loss, stats.pgLoss, stats.vfLoss],
+        [f.loss, f.pg_loss, f.vf_loss],
+        1e-5,
+        `${at}: loss, pg, vf`,
+      );
+      assertClose(
+        [stats.clipfrac, stats.vfClipfrac],
+        [f.clipfrac, f.vf_clipfrac],
+        1e-6,
+        `${at}: clip fractions`,
+      );
+      params.forEach((p, i) => {
+        const want = f.grads[p.name]!;
+        const scale = Math.max(1e-3, ...want.map(Math.abs));
+        assertClose(
+          grads[i]!.map((x) => x / scale),
+          want.map((x) => x / scale),
+          1e-5,
+          `${at}: d loss / d ${p.name} (relative to max ${scale.toExponential(2)})`,
+        );
+      });
+    }
   } finally {
     await trainer.release();
     await policy.release();
