@@ -199,7 +199,13 @@ export const idTokenizer = (cfg: DecoderConfig): TextTokenizer => ({
 /** Loads NAME's folder (config + safetensors, as DecoderPolicy.load does) into a policy with an id tokenizer. */
 export async function loadBenchPolicy(
   name: string,
-  opts: { trainable: Trainable; valueHead?: boolean; threads?: number; session?: SessionOptions },
+  opts: {
+    trainable: Trainable;
+    valueHead?: boolean;
+    threads?: number;
+    session?: SessionOptions;
+    decodeWeights?: WeightMode;
+  },
 ): Promise<DecoderPolicy> {
   const dir = await modelDir(name);
   const { config, family } = await loadModelConfig(dir);
