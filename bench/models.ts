@@ -13,6 +13,7 @@ import {
   type SessionOptions,
   type TextTokenizer,
   type Trainable,
+  type WeightMode,
   writeRandomModel,
 } from "../src/index.js";
 import { Rng } from "../src/util/rng.js";

@@ -197,9 +197,9 @@ export class TokenSampler {
     given?: RowSoftmax,
   ): { token: number; logprob: number } {
     const n = logits.length;
-    if (n !== this.vocabSize) throw new Error(`TokenSampler: a row of ${n} logits, expected ${this.vocabSize}`);
-    const logprobOf = (token: number) =>
-      given ? logits[token]! - given.logZ : logSoftmaxAt(logits, token);
+    if (n !== this.vocabSize)
+      throw new Error(`TokenSampler: a row of ${n} logits, expected ${this.vocabSize}`);
+    const logprobOf = (token: number) => (given ? logits[token]! - given.logZ : logSoftmaxAt(logits, token));
     const topP = opts.topP ?? 1;
     const temperature = opts.temperature ?? 1;
     if (opts.greedy || (opts.topK ?? 0) !== 0 || !(topP < 1 && temperature > 0)) {

@@ -1,7 +1,13 @@
 // Sampling filters against hand-computed distributions and a brute-force reference.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { filteredDistribution, logSoftmaxAt, nucleus, sampleToken, TokenSampler } from "../../src/models/index.js";
+import {
+  filteredDistribution,
+  logSoftmaxAt,
+  nucleus,
+  sampleToken,
+  TokenSampler,
+} from "../../src/models/index.js";
 import { Rng } from "../../src/util/rng.js";
 
 const softmax = (xs: number[]) => {
