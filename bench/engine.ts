@@ -10,15 +10,27 @@
 // Also a 512x768x3072 matmul in GFLOP/s.
 //   npm run bench -- engine [--compare weights|memory] [--model gpt2-small] [--kinds prefill,decode,experience,train]
 //                           [--runs 5] [--threads 2]
-import { type DecoderPolicy, Graph, PpoTrainer, Session, type SessionOptions } from "../src/index.js";
+import {
+  type DecoderPolicy,
+  Graph,
+  PpoTrainer,
+  Session,
+  type SessionOptions,
+  type WeightMode,
+} from "../src/index.js";
 import { Rng } from "../src/util/rng.js";
 import { arg, loadBenchPolicy, median, modelName, peakRssMb, threadsArg } from "./models.js";
 
-const COMPARE: Record<string, Record<string, SessionOptions>> = {
-  weights: { initializers: { weights: "initializers" }, inputs: { weights: "inputs" } },
+type Setting = { session: SessionOptions; decodeWeights?: WeightMode };
+const COMPARE: Record<string, Record<string, Setting>> = {
+  // every graph, the decoding one included, with the one weight mode
+  weights: {
+    initializers: { session: { weights: "initializers" }, decodeWeights: "initializers" },
+    inputs: { session: { weights: "inputs" }, decodeWeights: "inputs" },
+  },
   memory: {
-    arena_and_patterns: { memArena: true, memPattern: true },
-    neither: { memArena: false, memPattern: false },
+    arena_and_patterns: { session: { memArena: true, memPattern: true } },
+    neither: { session: { memArena: false, memPattern: false } },
   },
 };
 const [B, P, R] = [64, 44, 20];
@@ -72,12 +84,12 @@ async function graphKinds(args: string[]): Promise<void> {
   if (!Object.hasOwn(COMPARE, compare))
     throw new Error(`--compare ${compare}: unknown; use ${Object.keys(COMPARE).join(" or ")}`);
   const setups: Setup[] = [];
-  for (const [label, session] of Object.entries(COMPARE[compare]!)) {
+  for (const [label, setting] of Object.entries(COMPARE[compare]!)) {
     const policy = await loadBenchPolicy(name, {
       trainable: { kind: "lora", r: 32, alpha: 16 },
       valueHead: true,
       threads: threadsArg(args),
-      session,
+      ...setting,
     });
     setups.push({
       label,

@@ -12,6 +12,7 @@
 //   npm run bench -- ppo-step [--model gpt2-small|small|qwen2.5-0.5b|qwen3-0.6b] [--layers N] [--batch 64]
 //                   [--micro-batch auto|N]
 //                   [--threads 2] [--runs 3] [--weights inputs|initializers] [--cache DIR] [--arena on|off] [--mem-pattern on|off]
+//                   [--decode-weights initializers|inputs] (generate only: the one-token decoding graph's weights)
 import {
   type DecoderConfig,
   microBatchRows,
@@ -44,6 +45,9 @@ function sessionArgs(args: string[]): SessionOptions {
     memPattern: onOff("--mem-pattern"),
   };
 }
+
+/** The decoding graph's weight mode (DecoderPolicy's decodeWeights; default: its own default). */
+const decodeWeightsArg = (args: string[]) => arg(args, "--decode-weights") as WeightMode | undefined;
 
 const shapeOf = (cfg: DecoderConfig) => ({
   model_type: cfg.modelType,
@@ -149,6 +153,7 @@ async function generate(args: string[]): Promise<void> {
     trainable: LORA,
     threads: threadsArg(args),
     session: sessionArgs(args),
+    decodeWeights: decodeWeightsArg(args),
   });
   const loadedS = sinceStart();
   const prompts = randomPairs(cfg.vocabSize, policy.tokenizer.eosId, B, P, 0, 2).map((p) => p.promptIds);
@@ -169,6 +174,7 @@ async function generate(args: string[]): Promise<void> {
       new_tokens: N,
       threads: threadsArg(args),
       session: sessionArgs(args),
+      decode_weights: policy.decodeWeights,
       generate_top_p_s: median(topP.runs.slice(1)),
       generate_top_p_runs_s: topP.runs.slice(1),
       first_generate_s: topP.runs[0],

@@ -13,6 +13,7 @@ import {
   type SessionOptions,
   type TextTokenizer,
   type Trainable,
+  type WeightMode,
   writeRandomModel,
 } from "../src/index.js";
 import { Rng } from "../src/util/rng.js";
@@ -199,7 +200,13 @@ export const idTokenizer = (cfg: DecoderConfig): TextTokenizer => ({
 /** Loads NAME's folder (config + safetensors, as DecoderPolicy.load does) into a policy with an id tokenizer. */
 export async function loadBenchPolicy(
   name: string,
-  opts: { trainable: Trainable; valueHead?: boolean; threads?: number; session?: SessionOptions },
+  opts: {
+    trainable: Trainable;
+    valueHead?: boolean;
+    threads?: number;
+    session?: SessionOptions;
+    decodeWeights?: WeightMode;
+  },
 ): Promise<DecoderPolicy> {
   const dir = await modelDir(name);
   const { config, family } = await loadModelConfig(dir);

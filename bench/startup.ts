@@ -1,13 +1,29 @@
 // Start-up of a real campaign: `runCampaign` for one epoch of CRT (the random model of --model as the red team,
 // 64 seed prompts, 20 new tokens, a scripted target, the lexicon judge, the hashing embedder) in a workspace kept
 // between runs (default .curio-bench/startup). Prints seconds from process start to the first PPO step, and where
-// they went. The first run compiles every graph and fills the workspace's compiled-model cache; run it again for
+// they went, with the test cases' lengths in tokens as naturalness re-encodes them. The first run compiles every graph and fills the workspace's compiled-model cache; run it again for
 // the warm figure (--cold empties the cache first).
 //   npm run bench -- startup [--model gpt2-small] [--cold] [--threads 2]
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { compileCacheDir, PpoTrainer, parseConfig, RunStore, runCampaign } from "../src/index.js";
-import { arg, benchDir, modelDir, modelName, peakRssMb, sinceStart, threadsArg } from "./models.js";
+import {
+  compileCacheDir,
+  loadTokenizer,
+  PpoTrainer,
+  parseConfig,
+  RunStore,
+  runCampaign,
+} from "../src/index.js";
+import {
+  arg,
+  benchDir,
+  modelConfig,
+  modelDir,
+  modelName,
+  peakRssMb,
+  sinceStart,
+  threadsArg,
+} from "./models.js";
 
 async function startup(args: string[]): Promise<void> {
   const importedS = sinceStart();
@@ -41,8 +57,9 @@ async function startup(args: string[]): Promise<void> {
   const marks: Record<string, number> = {};
   const store = RunStore.open(workspace);
   let timings: Record<string, number> = {};
+  let testCases: string[] = [];
   try {
-    await runCampaign({
+    const { run } = await runCampaign({
       config,
       store,
       maxEpochs: 1,
@@ -54,11 +71,16 @@ async function startup(args: string[]): Promise<void> {
         timings = s.timings ?? {};
       },
     });
+    testCases = [...store.samples(run.id)].map((s) => s.testCase);
   } finally {
     store.close();
     PpoTrainer.prototype.step = step;
   }
   const sec = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
+  // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled (the
+  // random model's synthetic tokenizer re-encodes its own samples into several times as many tokens)
+  const tok = await loadTokenizer(model, { eosId: modelConfig(name).eosTokenIds });
+  const lengths = testCases.map((t) => tok.encode(t).length);
   console.log(
     JSON.stringify({
       bench: "startup",
@@ -70,6 +92,11 @@ async function startup(args: string[]): Promise<void> {
       generate_s: sec(timings.generate),
       target_s: sec(timings.target),
       judge_s: sec(timings.judge),
+      naturalness_s: sec(timings.naturalness),
+      test_case_tokens: {
+        mean: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
+        max: Math.max(0, ...lengths),
+      },
       train_s: sec(timings.train),
       timings_ms: timings,
       peak_rss_mb: peakRssMb(),

@@ -4,13 +4,17 @@
 // ("Which about landlords. entitled do the such such halfwits.") score far lower, which a model-free
 // gibberish scorer that checks words one at a time misses. Computed for every method, recorded per sample,
 // and a reward term when rewards.naturalness is non-zero (GFlowNet's reward uses the sum, |x| * N(x)).
-import { Graph } from "../engine/index.js";
+import { Graph, SessionCache, type SessionOptions } from "../engine/index.js";
 import { DecoderPolicy, type Policy } from "../models/index.js";
-import { packBatch } from "../rl/batch.js";
+import { type PackedBatch, packBatch } from "../rl/batch.js";
 import { tokenLogprobs } from "../rl/index.js";
 
-/** Scores per call of the compiled graph (one shape bucket per call). */
-const CHUNK = 64;
+/**
+ * Texts per call of a compiled graph. Texts are scored shortest first, so each call pads only to the longest
+ * of its own rows: a forward costs B x T positions, and one long text among short ones (a re-encoded test case
+ * can be far longer than the tokens sampled) would otherwise widen every row to its length.
+ */
+const ROWS = 16;
 
 export interface NaturalnessScorer {
   /** N(x) per text; null for an empty text (no tokens to score). */
@@ -18,36 +22,61 @@ export interface NaturalnessScorer {
   release(): Promise<void>;
 }
 
-/** One graph: log p(label_t) at the response positions [B,R] of a packed (BOS, x) batch. */
-function logprobGraph(policy: Policy, b: ReturnType<typeof packBatch>): Graph {
+/**
+ * One graph: log p_ref(label_t) at the response positions [B,R] of a packed (BOS, x) batch. It is the policy's
+ * reference model (`reference: true`: the weights as loaded, LoRA off), so it reads no trainable parameter
+ * and runs with its inputs alone.
+ */
+function logprobGraph(policy: Policy, b: PackedBatch): Graph {
   const g = new Graph();
   const inp = {
     ids: g.input("input_ids", "int64", [b.B, b.T]),
     attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
     positionIds: g.input("position_ids", "int64", [b.B, b.T]),
+    reference: true,
   };
   const labels = g.input("labels", "int64", [b.B, b.R]);
   const h = g.slice(policy.hidden(g, inp), [b.P - 1], [b.P - 1 + b.R], [1]); // [B,R,d]
-  g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h), labels)); // [B,R]
+  g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h, { reference: true }), labels)); // [B,R]
   return g;
 }
 
 export class ReferenceNaturalness implements NaturalnessScorer {
-  private constructor(private readonly policy: Policy) {}
+  private readonly sessions: SessionCache;
 
-  /** Loads the reference model (inference only). */
-  static async load(source: string, opts: { threads?: number } = {}): Promise<ReferenceNaturalness> {
-    return new ReferenceNaturalness(
-      await DecoderPolicy.load(source, { trainable: { kind: "none" }, threads: opts.threads }),
-    );
+  /**
+   * Scores with `policy`'s reference model: the frozen weights it loaded, shared with its own graphs, in
+   * sessions of its own options (device, compiled-model cache). `owned`: release() releases the policy too.
+   */
+  constructor(
+    private readonly policy: Policy,
+    private readonly owned = false,
+  ) {
+    this.sessions = new SessionCache({ ...policy.sessionOptions, maxEntries: 4 });
+  }
+
+  /** Loads a reference model of its own (inference only), for a reference that is not the red team's model. */
+  static async load(
+    source: string,
+    opts: { threads?: number; session?: Omit<SessionOptions, "threads"> } = {},
+  ): Promise<ReferenceNaturalness> {
+    const policy = await DecoderPolicy.load(source, {
+      trainable: { kind: "none" },
+      threads: opts.threads,
+      session: opts.session,
+    });
+    return new ReferenceNaturalness(policy, true);
   }
 
   async naturalness(texts: readonly string[]): Promise<(number | null)[]> {
-    const ids = texts.map((t) => this.policy.tokenizer.encode(t));
+    const maxLen = this.policy.config.maxPositions - 1;
     const out: (number | null)[] = texts.map(() => null);
-    const scored = ids.map((x, i) => ({ x, i })).filter((r) => r.x.length > 0);
-    for (let s = 0; s < scored.length; s += CHUNK) {
-      const part = scored.slice(s, s + CHUNK);
+    const scored = texts
+      .map((t, i) => ({ x: this.policy.tokenizer.encode(t).slice(0, maxLen), i }))
+      .filter((r) => r.x.length > 0)
+      .sort((a, b) => a.x.length - b.x.length);
+    for (let s = 0; s < scored.length; s += ROWS) {
+      const part = scored.slice(s, s + ROWS);
       const means = await this.chunk(part.map((r) => r.x));
       part.forEach((r, k) => {
         out[r.i] = means[k]!;
@@ -58,29 +87,27 @@ export class ReferenceNaturalness implements NaturalnessScorer {
 
   private async chunk(xs: number[][]): Promise<number[]> {
     const bos = this.policy.config.bosTokenId;
-    const maxLen = this.policy.config.maxPositions - 1;
-    const pairs = xs.map((x) => ({ promptIds: [bos], responseIds: x.slice(0, maxLen) }));
+    const pairs = xs.map((x) => ({ promptIds: [bos], responseIds: x }));
     const b = packBatch(pairs, { padId: this.policy.tokenizer.padId });
-    const feeds = {
+    const session = await this.sessions.get(`naturalness:b${b.B}:p${b.P}:r${b.R}`, () =>
+      logprobGraph(this.policy, b),
+    );
+    const r = await session.run({
       input_ids: b.ids,
       attention_mask: b.attentionMask,
       position_ids: b.positionIds,
       labels: b.labels,
-    };
-    const r = await this.policy.runCached(
-      `naturalness:b${b.B}:p${b.P}:r${b.R}`,
-      () => logprobGraph(this.policy, b),
-      feeds,
-    );
+    });
     const lp = r.logprobs!.data as Float32Array; // [B,R]
-    return pairs.map((p, row) => {
+    return xs.map((x, row) => {
       let sum = 0;
-      for (let t = 0; t < p.responseIds.length; t++) sum += lp[row * b.R + t]!;
-      return sum / p.responseIds.length;
+      for (let t = 0; t < x.length; t++) sum += lp[row * b.R + t]!;
+      return sum / x.length;
     });
   }
 
   async release(): Promise<void> {
-    await this.policy.release();
+    await this.sessions.clear();
+    if (this.owned) await this.policy.release();
   }
 }

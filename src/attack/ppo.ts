@@ -3,7 +3,7 @@
 // with the trainer's RNG, hands each epoch's composed rewards to PPO, and reports the per-token KL and entropy
 // terms it added.
 import type { CurioConfig } from "../config/index.js";
-import type { GenerateOptions } from "../models/index.js";
+import type { GenerateOptions, Policy } from "../models/index.js";
 import { type PpoConfig, PpoTrainer, type PpoTrainerState, type Rollout } from "../rl/index.js";
 import type { StateValue } from "../util/checkpoint.js";
 import { generateOptions, policyInputs, proposalOf, withContext } from "./generation.js";
@@ -87,6 +87,10 @@ export class PpoAttacker implements Attacker {
 
   loadState(s: StateValue): void {
     this.trainer.loadState((s as { trainer: unknown }).trainer as PpoTrainerState);
+  }
+
+  get redTeamModel(): Policy {
+    return this.trainer.policy;
   }
 
   async release(): Promise<void> {

@@ -4,7 +4,7 @@
 // that holds too few cases, from this run's own scored cases (zero-shot until there are enough).
 import { readFileSync } from "node:fs";
 import type { CurioConfig } from "../config/index.js";
-import type { GenerateOptions } from "../models/index.js";
+import type { GenerateOptions, Policy } from "../models/index.js";
 import { FewShotSampler, type ScoredCase, zeroShotPrompt } from "../rl/index.js";
 import type { RunStore } from "../store/index.js";
 import type { StateValue } from "../util/checkpoint.js";
@@ -32,6 +32,8 @@ export class PromptedAttacker implements Attacker {
     /** Few-shot examples from baseline.fewShotFrom (empty: collect this run's own). */
     private readonly given: readonly ScoredCase[],
     seed: number,
+    /** The loaded model behind `policy`, when it is one (see Attacker.redTeamModel). */
+    readonly redTeamModel?: Policy,
   ) {
     this.eosText = policy.tokenizer.decode([policy.tokenizer.eosId]);
     this.rng = Rng.from(seed, "prompted");
@@ -134,5 +136,5 @@ export async function createPromptedAttacker(
 ): Promise<Attacker> {
   const given = mode === "few-shot" ? loadFewShotCases(ctx.config.baseline.fewShotFrom, ctx.store) : [];
   const policy = await loadContextPolicy(ctx, false);
-  return new PromptedAttacker(mode, policy, ctx.config, generateOptions(ctx.config), given, ctx.seed);
+  return new PromptedAttacker(mode, policy, ctx.config, generateOptions(ctx.config), given, ctx.seed, policy);
 }

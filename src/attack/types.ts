@@ -4,6 +4,7 @@
 // moments, replay buffers, RNGs, examples) is its own state, saved and restored through `state()`/`loadState()`.
 // docs/curiosity.md ("Attackers") states the contract for method authors.
 import type { CurioConfig } from "../config/index.js";
+import type { Policy } from "../models/index.js";
 import type { Judge, Target } from "../providers/index.js";
 import type { RunStore } from "../store/index.js";
 import type { RewardBreakdown } from "../store/types.js";
@@ -54,6 +55,11 @@ export interface Attacker extends Resumable<StateValue> {
    * null for attackers that do not generate (the corpus).
    */
   readonly eosText: string | null;
+  /**
+   * The red-team model the method loaded, unchanged in its reference mode (`reference: true`: the weights as
+   * loaded), so that naturalness can score with it instead of a second copy; absent without a model (the corpus).
+   */
+  readonly redTeamModel?: Policy;
   /** Frees sessions and models. */
   release(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { createAttacker } from "../attack/registry.js";
 import { redTeamSource } from "../attack/source.js";
 import type { Attacker } from "../attack/types.js";
 import type { CurioConfig } from "../config/index.js";
-import { checkDevice } from "../engine/index.js";
+import { checkDevice, compileCacheDir } from "../engine/index.js";
 import type { RetryNotice } from "../providers/index.js";
 import { changedPaths, type RunStore, restoreCredentials, storedForm } from "../store/index.js";
 import type { EpochStats, RunInfo, RunProbe } from "../store/types.js";
@@ -118,6 +118,8 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       secrets: opts.secrets,
       cacheRoot: join(config.workspace, "cache"),
       onRetry: opts.onRetry,
+      // in-process models (the local target) run like the red team's: its device, the workspace's compiled graphs
+      session: { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) },
     },
   });
   let attacker: Attacker | null = null;
@@ -138,7 +140,7 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       judge: providers.judge,
       totalEpochs: loopSettings(config, opts.maxEpochs).totalEpochs,
     });
-    naturalness = await naturalnessScorer(config.naturalness, source.model, opts.threads, log);
+    naturalness = await naturalnessScorer(config, source.model, attacker, { threads: opts.threads, log });
     if (opts.signal?.aborted) {
       throw new CurioError("stopped before the run was recorded: nothing to resume", {
         exitCode: ExitCode.interrupted,
@@ -155,18 +157,30 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
   }
 }
 
-/** The reference model for naturalness: "redteam" is the red-team model as loaded (before training). */
+/**
+ * The reference model for naturalness: "redteam" is the red-team model as loaded (before training), scored
+ * with the attacker's own model in its reference mode (one copy of the weights) when the method has one.
+ */
 async function naturalnessScorer(
-  spec: string | null,
+  config: CurioConfig,
   redTeamModel: string,
-  threads: number | undefined,
-  log: (line: string) => void,
+  attacker: Attacker,
+  opts: { threads?: number; log: (line: string) => void },
 ): Promise<NaturalnessScorer | null> {
+  const spec = config.naturalness;
   if (spec === null) return null;
   const source = spec === "redteam" ? redTeamModel : spec;
-  log(`loading the reference model for naturalness: ${source}`);
+  if (source === redTeamModel && attacker.redTeamModel) {
+    opts.log("naturalness: scored with the red-team model as loaded");
+    return new ReferenceNaturalness(attacker.redTeamModel);
+  }
+  opts.log(`loading the reference model for naturalness: ${source}`);
   try {
-    return await ReferenceNaturalness.load(source, { threads });
+    return await ReferenceNaturalness.load(source, {
+      threads: opts.threads,
+      // like the red team's model: the device checked before the run, compiled graphs cached in the workspace
+      session: { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) },
+    });
   } catch (e) {
     throw new ConfigError(`naturalness: cannot load the reference model ${source}: ${(e as Error).message}`, {
       hint: "give a model folder or hub id, or naturalness: null to record no naturalness",

@@ -230,6 +230,13 @@ export class SessionCache {
     return entry;
   }
 
+  /** Releases the session under `key`, if there is one. */
+  async delete(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    await entry?.then((s) => s.release()).catch(() => {});
+  }
+
   async clear(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();

@@ -3,7 +3,7 @@
 // new step's keys/values [B,KV,1,hd], which are written into slot t here. Without the cache, every step runs the
 // full forward over the [B,S] token buffer (used to test that both give the same tokens).
 import { Rng } from "../util/rng.js";
-import { logSoftmaxAt, sampleToken } from "./sampling.js";
+import { TokenSampler } from "./sampling.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export interface GenerateOptions {
@@ -33,6 +33,19 @@ export interface KV {
   v: Float32Array;
 }
 
+/** The next-token logits [B,V] of a graph run, their softmax at the sampling temperature and log-sum-exp [B]. */
+export interface StepLogits {
+  logits: Float32Array;
+  probs: Float32Array;
+  logZ: Float32Array;
+}
+
+/** Per generation: the LoRA scale (0 = reference policy) and the temperature the probabilities are taken at. */
+export interface StepOptions {
+  loraScale: number;
+  temperature: number;
+}
+
 /** What the loop needs from a model: three graph runs. All int tensors are int64, row-major. */
 export interface StepModel {
   readonly vocabSize: number;
@@ -52,8 +65,10 @@ export interface StepModel {
     ids: BigInt64Array,
     mask: BigInt64Array,
     pos: BigInt64Array,
-    loraScale: number,
-  ): Promise<{ logits: Float32Array; kv: KV[] }>;
+    opts: StepOptions,
+  ): Promise<StepLogits & { kv: KV[] }>;
+  /** The cache slots to decode `slots` slots with (at least that many; extra slots stay masked). */
+  decodeSlots(B: number, slots: number, opts: StepOptions): number;
   /** One token per row against S cached slots: logits [B,V] and the new keys/values [B,KV,1,hd]. */
   decode(
     B: number,
@@ -62,8 +77,8 @@ export interface StepModel {
     pos: BigInt64Array,
     pastMask: BigInt64Array,
     past: KV[],
-    loraScale: number,
-  ): Promise<{ logits: Float32Array; kv: KV[] }>;
+    opts: StepOptions,
+  ): Promise<StepLogits & { kv: KV[] }>;
   /** Full forward over [B,S]; logits [B,V] at slot `at` of every row. */
   full(
     B: number,
@@ -72,8 +87,8 @@ export interface StepModel {
     mask: BigInt64Array,
     pos: BigInt64Array,
     at: number,
-    loraScale: number,
-  ): Promise<Float32Array>;
+    opts: StepOptions,
+  ): Promise<StepLogits>;
 }
 
 export const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -106,8 +121,14 @@ export async function generateBatch(
         "shorten the prompt or lower maxNewTokens",
     );
   }
+  const temperature = opts.greedy ? 1 : (opts.temperature ?? 1);
+  if (!(temperature > 0))
+    throw new Error(`temperature must be > 0, got ${temperature} (use greedy: true for argmax)`);
+  const stepOpts: StepOptions = { loraScale: opts.loraScale ?? 1, temperature };
+  const useCache = opts.useCache ?? true;
   const Tp = roundUp(maxPrompt, 16); // prompt slots (left padded)
-  const S = roundUp(Tp + maxNew, 16); // all slots
+  const slots = roundUp(Tp + maxNew, 16);
+  const S = useCache ? model.decodeSlots(B, slots, stepOpts) : slots; // all slots
   const ids = new BigInt64Array(B * S).fill(BigInt(tokenizer.padId));
   const mask = new BigInt64Array(B * S);
   fed.forEach((p, b) => {
@@ -116,8 +137,8 @@ export async function generateBatch(
       mask[b * S + Tp - p.length + j] = 1n;
     });
   });
-  const loraScale = opts.loraScale ?? 1;
   const rng = new Rng(opts.seed ?? 0);
+  const sampler = new TokenSampler(V);
   const out: Generation[] = promptIds.map((p) => ({
     text: "",
     promptIds: p,
@@ -128,11 +149,10 @@ export async function generateBatch(
   const done = new Array<boolean>(B).fill(false);
   const stops = (opts.stop ?? []).filter((s) => s.length > 0);
 
-  const useCache = opts.useCache ?? true;
   const H = model.kvHeads;
   const hd = model.headDim;
   let cache: KV[] = [];
-  let logits: Float32Array;
+  let next: StepLogits;
   if (useCache) {
     const sub = (src: BigInt64Array) => {
       const x = new BigInt64Array(B * Tp);
@@ -140,8 +160,8 @@ export async function generateBatch(
       return x;
     };
     const pm = sub(mask);
-    const r = await model.prefill(B, Tp, sub(ids), pm, positions(pm, B, Tp), loraScale);
-    logits = r.logits;
+    const r = await model.prefill(B, Tp, sub(ids), pm, positions(pm, B, Tp), stepOpts);
+    next = r;
     // static KV buffers [B,KV,S,hd]; the prompt fills slots [0, Tp)
     cache = r.kv.map(({ k, v }) => {
       const K = new Float32Array(B * H * S * hd);
@@ -153,21 +173,25 @@ export async function generateBatch(
       return { k: K, v: Vb };
     });
   } else {
-    logits = await model.full(B, S, ids, mask, positions(mask, B, S), Tp - 1, loraScale);
+    next = await model.full(B, S, ids, mask, positions(mask, B, S), Tp - 1, stepOpts);
   }
 
   for (let step = 0; ; step++) {
     const slot = Tp + step; // where this step's token goes
+    const { logits, probs, logZ } = next;
     opts.onLogits?.(step, logits);
-    const next = new BigInt64Array(B).fill(BigInt(tokenizer.padId));
+    const picked = new BigInt64Array(B).fill(BigInt(tokenizer.padId));
     for (let b = 0; b < B; b++) {
       if (done[b]) continue;
       const row = logits.subarray(b * V, (b + 1) * V);
-      const tok = sampleToken(row, opts, rng);
+      const { token: tok, logprob } = sampler.sample(row, opts, rng, {
+        probs: probs.subarray(b * V, (b + 1) * V),
+        logZ: logZ[b]!,
+      });
       const g = out[b]!;
       g.ids.push(tok);
-      g.logprobs.push(logSoftmaxAt(row, tok));
-      next[b] = BigInt(tok);
+      g.logprobs.push(logprob);
+      picked[b] = BigInt(tok);
       if (eos.has(tok)) {
         g.finishReason = "eos";
         done[b] = true;
@@ -183,7 +207,7 @@ export async function generateBatch(
     }
     if (step + 1 >= maxNew || done.every(Boolean)) break;
     for (let b = 0; b < B; b++) {
-      ids[b * S + slot] = next[b]!;
+      ids[b * S + slot] = picked[b]!;
       mask[b * S + slot] = 1n;
     }
     if (useCache) {
@@ -193,8 +217,8 @@ export async function generateBatch(
         pos[b] = BigInt(fed[b]!.length + step);
         for (let s = 0; s < slot; s++) pastMask[b * S + s] = mask[b * S + s]!;
       }
-      const r = await model.decode(B, S, next, pos, pastMask, cache, loraScale);
-      logits = r.logits;
+      const r = await model.decode(B, S, picked, pos, pastMask, cache, stepOpts);
+      next = r;
       r.kv.forEach(({ k, v }, layer) => {
         const c = cache[layer]!;
         for (let bh = 0; bh < B * H; bh++) {
@@ -203,7 +227,7 @@ export async function generateBatch(
         }
       });
     } else {
-      logits = await model.full(B, S, ids, mask, positions(mask, B, S), slot, loraScale);
+      next = await model.full(B, S, ids, mask, positions(mask, B, S), slot, stepOpts);
     }
   }
   for (const g of out) {

@@ -38,7 +38,7 @@ export {
   serializeSafeTensors,
   writeSafeTensors,
 } from "./safetensors.js";
-export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "./sampling.js";
+export { filteredDistribution, logSoftmaxAt, nucleus, sampleToken, TokenSampler } from "./sampling.js";
 export {
   type LmExample,
   lmBatchFeeds,

@@ -1,8 +1,10 @@
 // The three generation graphs of a policy (see generate.ts): prompt prefill returning the KV cache, one decode
 // step against a static cache fed as inputs, and a full forward (no cache). Each is cached per shape bucket.
+// Beside the next-token logits each returns their softmax at the sampling temperature and their log-sum-exp,
+// which onnxruntime computes vectorised in a few milliseconds where JavaScript spends ~1 ms a row on exp.
 import { Graph, type Tensor } from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
-import type { KV, StepModel } from "./generate.js";
+import type { KV, StepLogits, StepModel, StepOptions } from "./generate.js";
 import type { DecoderPolicy } from "./policy.js";
 
 type Int64 = BigInt64Array;
@@ -22,6 +24,20 @@ export function stepModel(policy: DecoderPolicy): StepModel {
     positionIds: g.input("position_ids", "int64", [B, T]),
     loraScale: g.input("lora_scale", g.floatType, [1]),
   });
+  const outputLogits = (g: Graph, logits: Tensor) => {
+    const B = logits.shape[0]!;
+    g.output("logits", logits); // [B,V]
+    const invT = g.input("inv_temperature", g.floatType, [1]);
+    g.output("probs", g.softmax(g.mul(logits, invT), -1)); // [B,V] at the sampling temperature
+    const m = g.max(logits, [-1], true); // [B,1]
+    const z = g.log(g.sum(g.exp(g.sub(logits, m)), [-1])); // [B]
+    g.output("log_z", g.add(z, g.reshape(m, [B]))); // [B]
+  };
+  const stepOut = (r: Record<string, { data: unknown }>): StepLogits => ({
+    logits: r.logits!.data as Float32Array,
+    probs: r.probs!.data as Float32Array,
+    logZ: r.log_z!.data as Float32Array,
+  });
   const outputKV = (g: Graph, present: { k: Tensor; v: Tensor }[]) =>
     present.forEach(({ k, v }, i) => {
       g.output(`present.${i}.key`, k);
@@ -36,8 +52,19 @@ export function stepModel(policy: DecoderPolicy): StepModel {
     key: string,
     build: () => Graph,
     feeds: Record<string, Int64 | Float32Array>,
-    loraScale: number,
-  ) => policy.runCached(key, build, { ...feeds, lora_scale: new Float32Array([loraScale]) });
+    { loraScale, temperature }: StepOptions,
+    decode = false,
+  ) =>
+    policy.runCached(
+      key,
+      build,
+      {
+        ...feeds,
+        lora_scale: new Float32Array([loraScale]),
+        inv_temperature: new Float32Array([1 / temperature]),
+      },
+      { decode },
+    );
 
   return {
     vocabSize: V,
@@ -47,24 +74,25 @@ export function stepModel(policy: DecoderPolicy): StepModel {
     nPositions: cfg.maxPositions,
     eosIds: cfg.eosTokenIds,
     startId: cfg.bosTokenId,
-    prefill: async (B, T, ids, mask, pos, loraScale) => {
-      const reference = useReference(loraScale);
+    decodeSlots: (B, slots, opts) => policy.decodeSlots(B, slots, useReference(opts.loraScale)).S,
+    prefill: async (B, T, ids, mask, pos, opts) => {
+      const reference = useReference(opts.loraScale);
       const build = () => {
         const g = new Graph();
         const inp = stepInputs(g, B, T);
         const m = g.input("attention_mask", "int64", [B, T]);
         const { hidden, present } = policy.forward(g, { ...inp, bias: attentionBias(g, m, T), reference });
         const last = g.slice(g.reshape(hidden, [B, T, d]), [T - 1], [T], [1]); // [B,1,d]
-        g.output("logits", g.reshape(policy.lmHead(g, last, { reference }), [B, V])); // [B,V]
+        outputLogits(g, g.reshape(policy.lmHead(g, last, { reference }), [B, V])); // [B,V]
         outputKV(g, present); // [B,KV,T,hd] each
         return g;
       };
       const feeds = { input_ids: ids, attention_mask: mask, position_ids: pos };
-      const r = await run(`prefill:b${B}:t${T}${reference ? ":ref" : ""}`, build, feeds, loraScale);
-      return { logits: r.logits!.data as Float32Array, kv: kvOut(r) };
+      const r = await run(`prefill:b${B}:t${T}${reference ? ":ref" : ""}`, build, feeds, opts);
+      return { ...stepOut(r), kv: kvOut(r) };
     },
-    decode: async (B, S, ids, pos, pastMask, past, loraScale) => {
-      const reference = useReference(loraScale);
+    decode: async (B, S, ids, pos, pastMask, past, opts) => {
+      const reference = useReference(opts.loraScale);
       const build = () => {
         const g = new Graph();
         const inp = stepInputs(g, B, 1);
@@ -83,7 +111,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
           past: pastKV,
           reference,
         });
-        g.output("logits", policy.lmHead(g, hidden, { reference })); // [B,V]
+        outputLogits(g, policy.lmHead(g, hidden, { reference })); // [B,V]
         outputKV(g, present); // [B,KV,1,hd] each
         return g;
       };
@@ -96,11 +124,13 @@ export function stepModel(policy: DecoderPolicy): StepModel {
         feeds[`past.${i}.key`] = k;
         feeds[`past.${i}.value`] = v;
       });
-      const r = await run(`decode:b${B}:s${S}${reference ? ":ref" : ""}`, build, feeds, loraScale);
-      return { logits: r.logits!.data as Float32Array, kv: kvOut(r) };
+      const { S: slots, key } = policy.decodeSlots(B, S, reference);
+      if (slots !== S) throw new Error(`decode: ${S} cache slots, but this batch size decodes with ${slots}`);
+      const r = await run(key, build, feeds, opts, true);
+      return { ...stepOut(r), kv: kvOut(r) };
     },
-    full: async (B, S, ids, mask, pos, at, loraScale) => {
-      const reference = useReference(loraScale);
+    full: async (B, S, ids, mask, pos, at, opts) => {
+      const reference = useReference(opts.loraScale);
       const build = () => {
         const g = new Graph();
         const inp = stepInputs(g, B, S);
@@ -108,7 +138,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
         const atIdx = g.input("at", "int64", [B, 1, d]);
         const { hidden } = policy.forward(g, { ...inp, bias: attentionBias(g, m, S), reference });
         const row = g.gatherElements(g.reshape(hidden, [B, S, d]), atIdx, 1); // [B,1,d]
-        g.output("logits", g.reshape(policy.lmHead(g, row, { reference }), [B, V]));
+        outputLogits(g, g.reshape(policy.lmHead(g, row, { reference }), [B, V])); // [B,V]
         return g;
       };
       const feeds = {
@@ -117,8 +147,8 @@ export function stepModel(policy: DecoderPolicy): StepModel {
         position_ids: pos,
         at: new BigInt64Array(B * d).fill(BigInt(at)),
       };
-      const r = await run(`full:b${B}:s${S}${reference ? ":ref" : ""}`, build, feeds, loraScale);
-      return r.logits!.data as Float32Array;
+      const r = await run(`full:b${B}:s${S}${reference ? ":ref" : ""}`, build, feeds, opts);
+      return stepOut(r);
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   SessionCache,
   type SessionOptions,
   type Tensor,
+  type WeightMode,
 } from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
 import { resolveCheckpoint, storeFromMap } from "./checkpoint-folder.js";
@@ -34,6 +35,11 @@ export class DecoderPolicy implements Policy {
   readonly family: ModelFamily;
   readonly sessionOptions: SessionOptions;
   private readonly sessions: SessionCache;
+  /** The decoding graphs' sessions (decodeWeights "initializers": each holds prepacked weights, so few at a time). */
+  private readonly decodeSessions: SessionCache;
+  /** The cache slots of the decoding session of each batch size: they only grow, so one session serves them all. */
+  private readonly decodeSlotCount = new Map<string, number>();
+  readonly decodeWeights: WeightMode;
   private readonly paramByName: Map<string, ParamEntry>;
   /** Leaves already created per graph, so a tensor used twice (a tied embedding) is one leaf. */
   private readonly leaves = new WeakMap<Graph, Map<string, Tensor>>();
@@ -51,10 +57,13 @@ export class DecoderPolicy implements Policy {
     /** Whether unfrozen weights were copied, so that `weights` still holds their loaded values. */
     private readonly keepsReference: boolean,
     sessionOptions: SessionOptions,
+    decodeWeights: WeightMode,
   ) {
     this.family = familyOfConfig(config);
     this.sessionOptions = sessionOptions;
     this.sessions = new SessionCache({ ...sessionOptions, maxEntries: 8 });
+    this.decodeWeights = decodeWeights;
+    this.decodeSessions = new SessionCache({ ...sessionOptions, weights: decodeWeights, maxEntries: 2 });
     this.paramByName = new Map(trainableParams.map((p) => [p.name, p]));
   }
 
@@ -116,6 +125,7 @@ export class DecoderPolicy implements Policy {
       opts.sourceDir,
       opts.reference ?? true,
       { ...opts.session, threads: opts.threads },
+      opts.decodeWeights ?? "initializers",
     );
   }
 
@@ -215,10 +225,26 @@ export class DecoderPolicy implements Policy {
     key: string,
     build: () => Graph,
     feeds: Record<string, Feed>,
+    opts: { decode?: boolean } = {},
   ): Promise<Record<string, OutputTensor>> {
-    const session = await this.sessions.get(key, build);
+    const session = await (opts.decode ? this.decodeSessions : this.sessions).get(key, build);
     const all: Record<string, Feed> = { ...this.paramFeeds(), ...feeds };
     return session.run(Object.fromEntries(session.inputNames.map((n) => [n, all[n]!])));
+  }
+
+  /**
+   * The cache slots a generation of `slots` slots decodes with: with prepacked decoding sessions, the most any
+   * generation of this batch size asked for so far (masked slots cost little in a decoding step, a session with
+   * its own copy of the weights per slot count would cost a lot); `key` is that session's cache key.
+   */
+  decodeSlots(B: number, slots: number, reference: boolean): { S: number; key: string } {
+    const name = `decode:b${B}${reference ? ":ref" : ""}`;
+    if (this.decodeWeights === "inputs") return { S: slots, key: `${name}:s${slots}` };
+    const had = this.decodeSlotCount.get(name);
+    const S = Math.max(slots, had ?? 0);
+    if (had !== undefined && S > had) void this.decodeSessions.delete(`${name}:s${had}`);
+    this.decodeSlotCount.set(name, S);
+    return { S, key: `${name}:s${S}` };
   }
 
   // ------------------------------------------------------------------ inference
@@ -291,7 +317,8 @@ export class DecoderPolicy implements Policy {
   }
 
   async release(): Promise<void> {
-    await this.sessions.clear();
+    this.decodeSlotCount.clear();
+    await Promise.all([this.sessions.clear(), this.decodeSessions.clear()]);
   }
 }
 

@@ -110,101 +110,133 @@ export function filteredDistribution(
   return { ids: ids.slice(0, k), probs: probs.slice(0, k) };
 }
 
+// Nucleus selection buckets tokens by their scaled log-probability below the maximum, (l - max) / T, in steps of
+// 1/LEVEL_SCALE: one pass sums each bucket's mass, whole buckets above the p boundary are kept, and only the
+// bucket the boundary falls in is sorted. The last bucket holds everything below -(LEVELS - 1) / LEVEL_SCALE.
+const LEVELS = 2048;
+const LEVEL_SCALE = 32;
+
+/** The bucket of a token whose scaled logit is `d` = (l - max) / T <= 0. */
+const levelOf = (d: number): number => Math.min(LEVELS - 1, Math.floor(-d * LEVEL_SCALE));
+
 /**
- * The top-p (nucleus) set without sorting the vocabulary: a quickselect on probability mass finds the tokens
- * whose mass ranked above them is < p (the set HF's TopPLogitsWarper keeps). Returns a 0/1 mark per token and
- * the kept mass relative to the unnormalised probabilities `e`.
+ * The top-p (nucleus) set without sorting the vocabulary: the tokens whose mass ranked above them is < p (the
+ * set HF's TopPLogitsWarper keeps; ties ranked by lower id first). `e` holds unnormalised probabilities summing
+ * to `total`, `level` each token's bucket (levelOf of its scaled logit; larger e, lower level). Returns a 0/1
+ * mark per token and the kept mass.
  */
-export function nucleus(
+export function nucleusByLevel(
   e: Float64Array,
+  level: Uint16Array,
   total: number,
   topP: number,
-  rng: Rng,
+  keep: Uint8Array = new Uint8Array(e.length),
 ): { keep: Uint8Array; mass: number } {
   const n = e.length;
-  const keep = new Uint8Array(n);
+  const massAt = new Float64Array(LEVELS);
+  for (let i = 0; i < n; i++) massAt[level[i]!]! += e[i]!;
   const target = topP * total;
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const swap = (a: number, b: number) => {
-    const t = idx[a]!;
-    idx[a] = idx[b]!;
-    idx[b] = t;
-  };
-  let above = 0; // mass of tokens known to rank above idx[lo, hi) (all kept)
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const pivot = e[idx[lo + rng.int(hi - lo)]!]!;
-    // three-way partition of [lo, hi): [lo, gt) > pivot, [gt, i) == pivot, [lt, hi) < pivot
-    let gt = lo;
-    let i = lo;
-    let lt = hi;
-    let massG = 0;
-    let massE = 0;
-    while (i < lt) {
-      const x = e[idx[i]!]!;
-      if (x > pivot) {
-        massG += x;
-        swap(gt++, i++);
-      } else if (x < pivot) {
-        swap(i, --lt);
-      } else {
-        massE += x;
-        i++;
-      }
-    }
-    if (above + massG >= target && gt > lo) {
-      hi = gt; // the boundary lies among the larger ones
-      continue;
-    }
-    for (let j = lo; j < gt; j++) keep[idx[j]!] = 1;
-    above += massG;
-    if (above + massE >= target) {
-      // the boundary lies among the ties: keep them (lowest ids first) while the mass above each is < p
-      const ties = idx.slice(gt, lt).sort();
-      for (let j = 0; j < ties.length && above < target; j++) {
-        keep[ties[j]!] = 1;
-        above += pivot;
-      }
-      return { keep, mass: above };
-    }
-    for (let j = gt; j < lt; j++) keep[idx[j]!] = 1;
-    above += massE;
-    lo = lt;
+  let above = 0; // mass of the buckets ranked above the boundary bucket (all kept)
+  let boundary = 0;
+  while (boundary < LEVELS - 1 && above + massAt[boundary]! < target) {
+    above += massAt[boundary]!;
+    boundary++;
+  }
+  const ties: number[] = []; // the boundary bucket's tokens
+  keep.fill(0);
+  for (let i = 0; i < n; i++) {
+    const l = level[i]!;
+    if (l < boundary) keep[i] = 1;
+    else if (l === boundary) ties.push(i);
+  }
+  ties.sort((a, b) => e[b]! - e[a]! || a - b);
+  for (let j = 0; j < ties.length && above < target; j++) {
+    keep[ties[j]!] = 1;
+    above += e[ties[j]!]!;
   }
   return { keep, mass: above };
 }
 
-/** Picks the next token from one row of logits. */
-export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): number {
-  if (opts.greedy) return argmax(logits);
-  const topK = opts.topK ?? 0;
-  const topP = opts.topP ?? 1;
-  const temperature = opts.temperature ?? 1;
-  if (topK === 0 && topP < 1 && temperature > 0) {
-    // nucleus sampling without a sort: select the kept set, then draw walking it in id order
+/** nucleusByLevel for unnormalised probabilities alone (levels from log(e / max e)). */
+export function nucleus(e: Float64Array, total: number, topP: number): { keep: Uint8Array; mass: number } {
+  let max = 0;
+  for (let i = 0; i < e.length; i++) if (e[i]! > max) max = e[i]!;
+  const level = new Uint16Array(e.length);
+  for (let i = 0; i < e.length; i++) level[i] = e[i]! > 0 ? levelOf(Math.log(e[i]! / max)) : LEVELS - 1;
+  return nucleusByLevel(e, level, total, topP);
+}
+
+/** What a model graph computed beside a row's logits, which saves the sampler its passes of exp. */
+export interface RowSoftmax {
+  /** softmax(logits / temperature) over the row, at the temperature being sampled */
+  probs: ArrayLike<number>;
+  /** log-sum-exp of the raw logits (temperature 1) */
+  logZ: number;
+}
+
+/**
+ * Picks next tokens from rows of logits and reports each pick's log-softmax at temperature 1 (what generation
+ * records). Holds the per-row scratch buffers, so one sampler serves every row and step of a generation. With
+ * the row's softmax from the graph (`given`), nucleus sampling reads its probabilities instead of computing them.
+ */
+export class TokenSampler {
+  private readonly e: Float64Array;
+  private readonly level: Uint16Array;
+  private readonly keep: Uint8Array;
+
+  constructor(readonly vocabSize: number) {
+    this.e = new Float64Array(vocabSize);
+    this.level = new Uint16Array(vocabSize);
+    this.keep = new Uint8Array(vocabSize);
+  }
+
+  sample(
+    logits: ArrayLike<number>,
+    opts: SamplingOptions,
+    rng: Rng,
+    given?: RowSoftmax,
+  ): { token: number; logprob: number } {
     const n = logits.length;
+    if (n !== this.vocabSize)
+      throw new Error(`TokenSampler: a row of ${n} logits, expected ${this.vocabSize}`);
+    const logprobOf = (token: number) => (given ? logits[token]! - given.logZ : logSoftmaxAt(logits, token));
+    const topP = opts.topP ?? 1;
+    const temperature = opts.temperature ?? 1;
+    if (opts.greedy || (opts.topK ?? 0) !== 0 || !(topP < 1 && temperature > 0)) {
+      const token = opts.greedy ? argmax(logits) : sampleFiltered(logits, opts, rng);
+      return { token, logprob: logprobOf(token) };
+    }
+    // nucleus sampling: one pass for the probabilities at the temperature (unless given) and their buckets
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
-    const e = new Float64Array(n);
+    const { e, level } = this;
+    const invT = 1 / temperature;
     let Z = 0;
     for (let i = 0; i < n; i++) {
-      e[i] = Math.exp((logits[i]! - max) / temperature);
-      Z += e[i]!;
+      const d = (logits[i]! - max) * invT;
+      const x = given ? given.probs[i]! : Math.exp(d);
+      e[i] = x;
+      Z += x;
+      level[i] = levelOf(d);
     }
-    const { keep, mass } = nucleus(e, Z, topP, rng);
+    const { keep, mass } = nucleusByLevel(e, level, Z, topP, this.keep);
+    // draw walking the kept set in id order
     const u = rng.next() * mass;
     let cum = 0;
-    let last = -1;
+    let token = -1;
     for (let i = 0; i < n; i++) {
       if (!keep[i]) continue;
       cum += e[i]!;
-      last = i;
-      if (u < cum) return i;
+      token = i;
+      if (u < cum) break;
     }
-    return last;
+    if (given || temperature !== 1) return { token, logprob: logprobOf(token) };
+    return { token, logprob: logits[token]! - max - Math.log(Z) };
   }
+}
+
+/** A draw from filteredDistribution (top-k, or no filter). */
+function sampleFiltered(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): number {
   const { ids, probs } = filteredDistribution(logits, opts);
   const u = rng.next();
   let cum = 0;
@@ -213,4 +245,9 @@ export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rn
     if (u < cum) return ids[j]!;
   }
   return ids[ids.length - 1]!;
+}
+
+/** Picks the next token from one row of logits. */
+export function sampleToken(logits: ArrayLike<number>, opts: SamplingOptions, rng: Rng): number {
+  return new TokenSampler(logits.length).sample(logits, opts, rng).token;
 }

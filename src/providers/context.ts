@@ -2,6 +2,7 @@
 // relative paths resolve against, and where to log. Passed in, never read from globals by adapters.
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { SessionOptions } from "../engine/index.js";
 
 export interface ProviderContext {
   /** Environment for `apiKeyEnv` and `${ENV}` header values (default: process.env). */
@@ -28,6 +29,11 @@ export interface ProviderContext {
    * Without it, retries go to `log`.
    */
   onRetry?: (notice: RetryNotice) => void;
+  /**
+   * How in-process models (the local target) run their sessions: the campaign passes its device and the
+   * workspace's compiled-model cache, as the red team's model gets them. Default: CPU, no cache.
+   */
+  session?: Omit<SessionOptions, "threads">;
 }
 
 /** A retried request: a short cause ("HTTP 429", "timeout", "ECONNRESET", ...) and the full, redacted line. */
@@ -47,6 +53,7 @@ export function defaultContext(partial: Partial<ProviderContext> = {}): Provider
     seed: partial.seed,
     cacheRoot: partial.cacheRoot,
     onRetry: partial.onRetry,
+    session: partial.session,
   };
 }
 

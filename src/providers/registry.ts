@@ -123,7 +123,7 @@ export const providerKinds = {
     summary:
       "curio's in-process causal LM (GPT-2, Llama, Mistral, Qwen2, Qwen3 safetensors checkpoints), batched generation.",
     options: localLMTargetOptions,
-    create: (model, o) => createLocalLMTarget("local", model, o),
+    create: (model, o, ctx) => createLocalLMTarget("local", model, o, { session: ctx.session }),
   }),
   gpt2: kind({
     role: "target",
@@ -131,7 +131,7 @@ export const providerKinds = {
     modelHint: "<folder-or-hub-id>",
     summary: "Alias of local: (the in-process target when it ran GPT-2 only).",
     options: localLMTargetOptions,
-    create: (model, o) => createLocalLMTarget("gpt2", model, o),
+    create: (model, o, ctx) => createLocalLMTarget("gpt2", model, o, { session: ctx.session }),
   }),
   "transformers-classifier": kind({
     role: "judge",

@@ -1,7 +1,13 @@
 // Sampling filters against hand-computed distributions and a brute-force reference.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { filteredDistribution, logSoftmaxAt, nucleus, sampleToken } from "../../src/models/index.js";
+import {
+  filteredDistribution,
+  logSoftmaxAt,
+  nucleus,
+  sampleToken,
+  TokenSampler,
+} from "../../src/models/index.js";
 import { Rng } from "../../src/util/rng.js";
 
 const softmax = (xs: number[]) => {
@@ -123,7 +129,7 @@ test("nucleus selection (no sort) keeps the same set as the sorted top-p; sampli
     logits[5] = logits[6]!; // a tie
     const e = Float64Array.from(logits, (x) => Math.exp(x));
     const z = e.reduce((a, b) => a + b, 0);
-    const { keep, mass } = nucleus(e, z, p, rng);
+    const { keep, mass } = nucleus(e, z, p);
     const want = new Set(filteredDistribution(logits, { topP: p }).ids);
     const got = new Set([...keep.keys()].filter((i) => keep[i] === 1));
     assert.deepEqual(got, want, `scale ${scale} p ${p}`);
@@ -133,6 +139,47 @@ test("nucleus selection (no sort) keeps the same set as the sorted top-p; sampli
   const counts = [0, 0, 0, 0];
   const n = 20000;
   for (let i = 0; i < n; i++) counts[sampleToken([0, 1, 2, 3], { topP: 0.8 }, rng)]!++;
+  assert.equal(counts[0]! + counts[1]!, 0);
+  const want3 = Math.exp(3) / (Math.exp(3) + Math.exp(2));
+  assert.ok(Math.abs(counts[3]! / n - want3) < 0.015, `${counts[3]! / n} vs ${want3}`);
+});
+
+test("TokenSampler: the nucleus it draws from is the sorted top-p set, with or without the graph's softmax", () => {
+  const rng = new Rng(11);
+  for (const [scale, t, p] of [
+    [3, 0.7, 0.92],
+    [0.3, 1, 0.92],
+    [12, 1.3, 0.5],
+    [2, 0.7, 0.999],
+  ] as const) {
+    const V = 4000;
+    const logits = Float32Array.from({ length: V }, () => (rng.next() + rng.next() - 1) * scale);
+    const want = new Set(filteredDistribution(logits, { temperature: t, topP: p }).ids);
+    // what a graph computes beside the logits: softmax at t (float32) and the temperature-1 log-sum-exp
+    const m = Math.max(...logits);
+    const et = Array.from(logits, (x) => Math.exp((x - m) / t));
+    const zt = et.reduce((a, b) => a + b, 0);
+    const given = {
+      probs: Float32Array.from(et, (x) => x / zt),
+      logZ: m + Math.log(Array.from(logits, (x) => Math.exp(x - m)).reduce((a, b) => a + b, 0)),
+    };
+    const sampler = new TokenSampler(V);
+    for (const g of [undefined, given]) {
+      for (let i = 0; i < 200; i++) {
+        const { token, logprob } = sampler.sample(logits, { temperature: t, topP: p }, rng, g);
+        assert.ok(want.has(token), `scale ${scale} t ${t} p ${p}: drew ${token}, outside the nucleus`);
+        assert.ok(Math.abs(logprob - logSoftmaxAt(logits, token)) < 1e-5, `logprob ${logprob}`);
+      }
+    }
+  }
+  // frequencies with the graph's softmax: logits [0, 1, 2, 3], p 0.8 keeps {3, 2}, renormalised
+  const logits = Float32Array.from([0, 1, 2, 3]);
+  const probs = Float32Array.from(softmax([0, 1, 2, 3]));
+  const logZ = Math.log([0, 1, 2, 3].reduce((s, x) => s + Math.exp(x), 0));
+  const sampler = new TokenSampler(4);
+  const counts = [0, 0, 0, 0];
+  const n = 20000;
+  for (let i = 0; i < n; i++) counts[sampler.sample(logits, { topP: 0.8 }, rng, { probs, logZ }).token]!++;
   assert.equal(counts[0]! + counts[1]!, 0);
   const want3 = Math.exp(3) / (Math.exp(3) + Math.exp(2));
   assert.ok(Math.abs(counts[3]! / n - want3) < 0.015, `${counts[3]! / n} vs ${want3}`);

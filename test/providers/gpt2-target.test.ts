@@ -1,6 +1,8 @@
 // The local (alias gpt2) target adapter over curio's own in-process causal LM (the models package's tiny checkpoints).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadCausalLM, loadTokenizer } from "../../src/models/index.js";
@@ -90,7 +92,7 @@ test("local target: chatTemplate auto feeds the model's chat template (system + 
       "local",
       "fake",
       localLMTargetOptions.parse({ systemPrompt: chat.messages[0]!.content, ...o }),
-      async () => lm,
+      { load: async () => lm },
     );
   const auto = await make({});
   const [r] = await auto.respond([chat.messages[1]!.content]);
@@ -102,4 +104,39 @@ test("local target: chatTemplate auto feeds the model's chat template (system + 
   const alpaca = await make({ template: "alpaca" });
   await alpaca.respond(["x"]);
   assert.equal(seen[2], applyTemplate("alpaca", "x"), "a text template wins over the chat template");
+});
+
+test("local target: the model runs with the context's session options (its compiled graphs land in the cache)", async () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), "curio-local-"));
+  try {
+    const make = () =>
+      createTarget({ id: `local:${TINY}`, greedy: true, max_new_tokens: 3 }, { session: { cacheDir } });
+    const first = await make();
+    const want = (await first.respond(["hello there"])).map((r) => r.text);
+    await first.close?.();
+    const compiled = readdirSync(cacheDir);
+    assert.ok(compiled.length > 0, "the generation graphs were compiled into the cache");
+    // a second target finds every graph there (nothing new is written) and answers the same
+    const second = await make();
+    assert.deepEqual(
+      (await second.respond(["hello there"])).map((r) => r.text),
+      want,
+    );
+    await second.close?.();
+    assert.deepEqual(readdirSync(cacheDir).sort(), compiled.sort());
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  const seen: unknown[] = [];
+  const lm = { generate: async () => [{ text: "ok", ids: [1], promptIds: [] }] };
+  const session = { device: "cpu" as const, cacheDir: "compiled" };
+  const target = await createLocalLMTarget("local", "fake", localLMTargetOptions.parse({ threads: 1 }), {
+    session,
+    load: async (_s, o) => {
+      seen.push(o);
+      return lm;
+    },
+  });
+  await target.respond(["x"]);
+  assert.deepEqual(seen, [{ threads: 1, cacheDir: undefined, offline: undefined, session }]);
 });

@@ -5,6 +5,7 @@
 // numbers join that epoch's statistics (`active.*`) and the folder's rounds.json.
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { Policy } from "../../models/index.js";
 import { isTrainableTarget, type Judge, type TrainableTarget } from "../../providers/index.js";
 import type { StateValue } from "../../util/checkpoint.js";
 import { ConfigError } from "../../util/errors.js";
@@ -21,6 +22,7 @@ const adapts = (a: Attacker): a is Attacker & AdaptsToTarget =>
 
 export class ActiveAttacker implements Attacker {
   readonly eosText: string | null;
+  readonly redTeamModel?: Policy;
 
   constructor(
     private readonly inner: Attacker,
@@ -34,6 +36,7 @@ export class ActiveAttacker implements Attacker {
     private readonly log: (line: string) => void,
   ) {
     this.eosText = inner.eosText;
+    this.redTeamModel = inner.redTeamModel;
   }
 
   propose(seeds: readonly string[], opts?: { signal?: AbortSignal }): Promise<Proposal> {

@@ -158,6 +158,10 @@ export class GfnAttacker implements Attacker {
     this.restoreSmoothed = s.smoothed; // loaded on the next propose (loading a model is asynchronous)
   }
 
+  get redTeamModel(): Policy {
+    return this.trainer.policy;
+  }
+
   async release(): Promise<void> {
     await this.trainer.release();
     await this.trainer.policy.release();

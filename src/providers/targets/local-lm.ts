@@ -1,9 +1,11 @@
-// curio's own in-process causal LM as a target (the models package's loadCausalLM: GPT-2, Llama, Mistral, Qwen2,
-// Qwen3 checkpoints in safetensors), batched with left padding. `local:` is its id; `gpt2:` is an older alias.
+// curio's own in-process causal LM as a target (the models package's inference-only policy: GPT-2, Llama, Mistral,
+// Qwen2, Qwen3 checkpoints in safetensors), batched with left padding, on the campaign's device and
+// compiled-model cache. `local:` is its id; `gpt2:` is an older alias.
 // It is the target curio can train: safetyTune() fine-tunes it with LoRA (Active Attacks), after which it
 // answers with the tuned model; state() carries the call counter (answers are seeded per call) and the tuned
 // factors, so a resumed run answers exactly as the uninterrupted one.
 import { z } from "zod";
+import type { SessionOptions } from "../../engine/index.js";
 import type { Policy } from "../../models/index.js";
 import { instructionPrompt } from "../../models/prompt.js";
 import type { TextTokenizer } from "../../models/tokenizer.js";
@@ -29,7 +31,7 @@ export const localLMTargetOptions = z.strictObject({
   offline: z.boolean().optional().describe("Never download."),
 });
 
-/** The part of the models package's loadCausalLM result this adapter uses. */
+/** The part of the models package's causal LM this adapter uses. */
 export interface CausalLM {
   generate(
     prompts: (string | number[])[],
@@ -54,16 +56,36 @@ type LocalTargetState = {
   tuned: { lora: SafetyTuneOptions["lora"]; params: Record<string, Float32Array> } | null;
 };
 
+/** How the target's model loads: hub cache (cacheDir), threads, and its sessions' device and compiled-model cache. */
+export interface LocalLoadOptions {
+  threads?: number;
+  cacheDir?: string;
+  offline?: boolean;
+  session?: Omit<SessionOptions, "threads">;
+}
+
 export async function createLocalLMTarget(
   kind: string,
   source: string,
   opts: z.output<typeof localLMTargetOptions>,
-  load?: (source: string, o: { threads?: number; cacheDir?: string; offline?: boolean }) => Promise<CausalLM>,
+  deps: {
+    /** Sessions' device and compiled-model cache (ProviderContext.session). */
+    session?: Omit<SessionOptions, "threads">;
+    /** The model loader (default: curio's own, inference only). */
+    load?: (source: string, o: LocalLoadOptions) => Promise<CausalLM>;
+  } = {},
 ): Promise<TrainableTarget> {
   const id = `${kind}:${source}`;
   const models = await import("../../models/index.js");
-  const loader = load ?? models.loadCausalLM;
-  const loadOpts = { threads: opts.threads, cacheDir: opts.cacheDir, offline: opts.offline };
+  const loader =
+    deps.load ??
+    ((s: string, o: LocalLoadOptions) => models.DecoderPolicy.load(s, { ...o, trainable: { kind: "none" } }));
+  const loadOpts: LocalLoadOptions = {
+    threads: opts.threads,
+    cacheDir: opts.cacheDir,
+    offline: opts.offline,
+    session: deps.session,
+  };
   let lm = (await loader(source, loadOpts)) as CausalLM;
   let call = 0;
   // after the first safetyTune (or a restore of a tuned state): the trainable model that answers from then on
