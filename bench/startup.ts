@@ -1,7 +1,8 @@
 // Start-up of a real campaign: `runCampaign` for one epoch of CRT (the random model of --model as the red team,
 // 64 seed prompts, 20 new tokens, a scripted target, the lexicon judge, the hashing embedder) in a workspace kept
 // between runs (default .curio-bench/startup). Prints seconds from process start to the first PPO step, and where
-// they went, with the test cases' lengths in tokens as naturalness re-encodes them. The first run compiles every graph and fills the workspace's compiled-model cache; run it again for
+// they went, with the test cases' lengths in tokens as naturalness re-encodes them.
+// The first run compiles every graph and fills the workspace's compiled-model cache; run it again for
 // the warm figure (--cold empties the cache first).
 //   npm run bench -- startup [--model gpt2-small] [--cold] [--threads 2]
 import { rmSync } from "node:fs";
@@ -77,8 +78,7 @@ async function startup(args: string[]): Promise<void> {
     PpoTrainer.prototype.step = step;
   }
   const sec = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
-  // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled (the
-  // random model's synthetic tokenizer re-encodes its own samples into several times as many tokens)
+  // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled
   const tok = await loadTokenizer(model, { eosId: modelConfig(name).eosTokenIds });
   const lengths = testCases.map((t) => tok.encode(t).length);
   console.log(
