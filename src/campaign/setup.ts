@@ -118,7 +118,8 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       secrets: opts.secrets,
       cacheRoot: join(config.workspace, "cache"),
       onRetry: opts.onRetry,
-      // in-process models (the local target) run like the red team's: its device, the workspace's compiled graphs
+      // in-process models (local target, guard and classifier judges) run like the red team's: its device and
+      // the workspace's compiled graphs
       session: { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) },
     },
   });

@@ -37,6 +37,20 @@ const G = (n: Node): Graph => n.outputs[0]!.graph;
 const only = (needs: readonly boolean[], i: number, f: () => Tensor): Tensor | undefined =>
   needs[i] ? f() : undefined;
 
+/** When gy is gatherElements' gradient along `axis` (updates scatter-added into zeros), its indices and updates. */
+function pickedGradient(
+  gy: Tensor,
+  axis: number,
+): { indices: Tensor; updates: Tensor; axis: number } | undefined {
+  const { node } = gy.graph.producer(gy);
+  if (node.op !== "scatterElementsAdd" || node.attrs.axis !== axis) return undefined;
+  const [data, indices, updates] = node.inputs as [Tensor, Tensor, Tensor];
+  if (gy.graph.producer(data).node.op !== "zeros") return undefined;
+  // sum(updates, axis) must broadcast to gy: indices as wide as gy in every other dimension
+  if (updates.shape.some((d, i) => i !== axis && d !== gy.shape[i])) return undefined;
+  return { indices, updates, axis };
+}
+
 const none: GradRule = () => [];
 const secondOrder =
   (op: string): GradRule =>
@@ -289,6 +303,16 @@ export const GRAD_RULES: Record<OpKind, GradRule> = {
     // dx = gy - softmax(x) * sum(gy, axis)
     const g = G(n);
     const gy = gy0(gys);
+    const picked = pickedGradient(gy, n.attrs.axis!);
+    if (picked) {
+      // gy is zero but where gatherElements picked (token log-probs over a vocabulary): sum(gy) is the sum of the
+      // picked gradients, and adding them into -softmax * sum in place spares two vocabulary-sized passes (the
+      // zeros and the subtraction) and one vocabulary-sized buffer
+      const sum = g.sum(picked.updates, [n.attrs.axis!], true);
+      return [
+        g.scatterElementsAdd(g.mul(g.exp(y0(n)), g.neg(sum)), picked.indices, picked.updates, picked.axis),
+      ];
+    }
     return [g.sub(gy, g.mul(g.exp(y0(n)), g.sum(gy, [n.attrs.axis!], true)))];
   },
   layerNorm: layerNormGrad,

@@ -2,6 +2,7 @@
 import type { DecoderConfig } from "./family.js";
 import type { GenerateOptions, Generation } from "./generate.js";
 import { DecoderPolicy } from "./policy.js";
+import type { PolicyLoadOptions } from "./policy-types.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export interface CausalLM {
@@ -20,6 +21,8 @@ export interface CausalLMOptions {
   offline?: boolean;
   /** A PEFT LoRA adapter folder, merged into the weights. */
   adapter?: string;
+  /** How its sessions run (device, compiled-model cache), e.g. a campaign's ProviderContext.session. */
+  session?: PolicyLoadOptions["session"];
 }
 
 export async function loadCausalLM(source: string, opts: CausalLMOptions = {}): Promise<CausalLM> {

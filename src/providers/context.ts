@@ -30,7 +30,7 @@ export interface ProviderContext {
    */
   onRetry?: (notice: RetryNotice) => void;
   /**
-   * How in-process models (the local target) run their sessions: the campaign passes its device and the
+   * How in-process models (the local target, guard and local-classifier judges) run their sessions: the campaign passes its device and the
    * workspace's compiled-model cache, as the red team's model gets them. Default: CPU, no cache.
    */
   session?: Omit<SessionOptions, "threads">;

@@ -163,7 +163,7 @@ export const providerKinds = {
     summary:
       "Guard model on curio's engine (Llama Guard 3, Qwen3Guard-Gen): its own chat template; score = P(unsafe) at the verdict token, label = violated category.",
     options: guardOptions,
-    create: (model, o) => createGuardJudge(model, o),
+    create: (model, o, ctx) => createGuardJudge(model, o, undefined, ctx.session),
   }),
   "local-classifier": kind({
     role: "judge",

@@ -125,6 +125,29 @@ const cases: GradCase[] = [
     },
   },
   {
+    // two picks per row, one of them twice: the fused logSoftmax backward scatter-adds every pick
+    name: "token log-probs: logSoftmax + gatherElements, repeated picks",
+    build: (g, p) => {
+      const logits = p([2, 3, 5]);
+      const idx = int64(g, [1, 1, 4, 0, 2, 2, 3, 0, 1, 4, 4, 4], [2, 3, 2]);
+      return g.sum(g.mul(g.gatherElements(g.logSoftmax(logits), idx, 2), p([2, 3, 2])), []);
+    },
+  },
+  {
+    // logSoftmax's output used twice: its gradient is a sum, not a lone scatter (the general backward)
+    name: "logSoftmax picked and also summed",
+    build: (g, p) => {
+      const lp = g.logSoftmax(p([3, 4]), 1);
+      const picked = g.gatherElements(lp, int64(g, [1, 3, 0], [3, 1]), 1);
+      return g.add(g.sum(picked, []), g.mean(g.mul(lp, lp), []));
+    },
+  },
+  {
+    // indices narrower than the data in a non-axis dimension: the general backward
+    name: "logSoftmax + gatherElements over the first rows only",
+    build: (g, p) => g.sum(g.gatherElements(g.logSoftmax(p([3, 4]), 1), int64(g, [2, 0], [2, 1]), 1), []),
+  },
+  {
     name: "attention-shaped block",
     build: (g, p) => {
       const x = p([2, 3, 4]);

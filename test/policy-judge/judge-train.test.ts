@@ -3,7 +3,7 @@
 // and the saved folder is used as `local-classifier`. The held-out agreement the command reports is recomputed
 // here from the classifier's own scores and the server's labels, with Cohen's formula written out.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -109,13 +109,19 @@ test("judge train: LLM labels with rules, malformed verdicts recorded, held-out 
   assert.ok(server.seen.some((s) => JSON.stringify(s.body).includes("R2: reveal passwords.")));
 
   // the folder as a judge; agreement recomputed by hand on the held-out split
-  const judge = await createJudge({ id: "local-classifier", path: out });
+  // (with a campaign's session options: its graphs compile into that cache)
+  const cacheDir = join(out, "compiled-test");
+  const judge = await createJudge({ id: "local-classifier", path: out }, { session: { cacheDir } });
   const held = labels.filter((s) => s.split === "held-out");
   const scores = await judge.score(
     held.map((s) => s.prompt),
     held.map((s) => s.response),
   );
   await judge.close?.();
+  assert.ok(
+    readdirSync(cacheDir).length > 0,
+    "the classifier's graphs were compiled into the session's cache",
+  );
   const pairs = held.map((s, i) => [s.label === "unsafe", scores[i]!.score >= 0.5]);
   const n = pairs.length;
   const agree = pairs.filter(([a, b]) => a === b).length / n;

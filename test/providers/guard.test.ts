@@ -2,7 +2,7 @@
 // against transformers: the rendered prompt and its ids, P(verdict) at the verdict position and greedy
 // generate()'s verdict text (scripts/fixtures/guard_reference.py wrote the models and golden.json).
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -161,6 +161,29 @@ test("guard: from a config id; a forced verdict still names a category; a list o
     assert.equal(a!.score, b!.score);
   } finally {
     await Promise.all([judge, listed, keyed].map((j) => j.close?.()));
+  }
+});
+
+test("guard: the model runs with the context's session options (its compiled graphs land in the cache)", async () => {
+  const folder = join(FIXTURES, "llama-guard");
+  const cacheDir = mkdtempSync(join(tmpdir(), "curio-guard-cache-"));
+  try {
+    const score = async () => {
+      const judge = await createJudge({ id: `guard:${folder}` }, { session: { cacheDir } });
+      try {
+        return (await judge.score(["Hi"], ["Hello! How can I help you today?"]))[0]!.score;
+      } finally {
+        await judge.close?.();
+      }
+    };
+    const first = await score();
+    const compiled = readdirSync(cacheDir);
+    assert.ok(compiled.length > 0, "the guard's graphs were compiled into the cache");
+    // a second judge finds every graph there (nothing new is written) and scores the same
+    assert.equal(await score(), first);
+    assert.deepEqual(readdirSync(cacheDir).sort(), compiled.sort());
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 });
 

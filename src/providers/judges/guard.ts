@@ -5,7 +5,7 @@
 // word's first token), the category from the text the guard goes on to write (forced after an unsafe verdict
 // when greedy decoding wrote "safe" under a score at or above the threshold).
 import { z } from "zod";
-import type { CausalLM } from "../../models/causal-lm.js";
+import type { CausalLM, CausalLMOptions } from "../../models/causal-lm.js";
 import type { ChatTemplateMessage } from "../../models/chat-template.js";
 import type { Judge, JudgeResult } from "../types.js";
 import {
@@ -57,14 +57,18 @@ interface Verdict {
 export async function createGuardJudge(
   source: string,
   opts: GuardOptions,
-  load?: (
-    source: string,
-    o: { threads?: number; cacheDir?: string; offline?: boolean },
-  ) => Promise<GuardModel>,
+  load?: (source: string, o: CausalLMOptions) => Promise<GuardModel>,
+  /** Sessions' device and compiled-model cache (ProviderContext.session). */
+  session?: CausalLMOptions["session"],
 ): Promise<Judge> {
   const id = `guard:${source}`;
   const loader = load ?? (await import("../../models/index.js")).loadCausalLM;
-  const lm = await loader(source, { threads: opts.threads, cacheDir: opts.cacheDir, offline: opts.offline });
+  const lm = await loader(source, {
+    threads: opts.threads,
+    cacheDir: opts.cacheDir,
+    offline: opts.offline,
+    session,
+  });
   try {
     return guardJudge(id, lm, opts);
   } catch (e) {

@@ -95,7 +95,7 @@ export async function createLocalClassifier(
   const id = `local-classifier:${opts.path}`;
   const info = readClassifierInfo(dir);
   const { loadCausalLM } = await import("../../models/index.js");
-  const lm = await loadCausalLM(dir, { threads: opts.threads });
+  const lm = await loadCausalLM(dir, { threads: opts.threads, session: ctx.session });
   try {
     return classifierJudge(id, lm, info.rules, opts.threshold ?? info.threshold, opts.batchSize);
   } catch (e) {
