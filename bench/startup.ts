@@ -1,7 +1,8 @@
 // Start-up of a real campaign: `runCampaign` for one epoch of CRT (the random model of --model as the red team,
 // 64 seed prompts, 20 new tokens, a scripted target, the lexicon judge, the hashing embedder) in a workspace kept
 // between runs (default .curio-bench/startup). Prints seconds from process start to the first PPO step, and where
-// they went, with the test cases' lengths in tokens as naturalness re-encodes them.
+// they went (generate_s includes the rollouts' experience forward, also shown apart), with the test cases' lengths
+// in tokens as naturalness re-encodes them.
 // The first run compiles every graph and fills the workspace's compiled-model cache; run it again for
 // the warm figure (--cold empties the cache first).
 //   npm run bench -- startup [--model gpt2-small] [--cold] [--threads 2]
@@ -55,6 +56,17 @@ async function startup(args: string[]): Promise<void> {
     stepAt ??= sinceStart();
     return step.apply(this, a);
   };
+  // the rollouts' experience forward (policy + reference + value head) runs inside the attacker's generate
+  let experienceS = 0;
+  const experience = PpoTrainer.prototype.experience;
+  PpoTrainer.prototype.experience = async function (this: PpoTrainer, ...a: Parameters<typeof experience>) {
+    const t = performance.now();
+    try {
+      return await experience.apply(this, a);
+    } finally {
+      if (stepAt === undefined) experienceS += (performance.now() - t) / 1000;
+    }
+  };
   const marks: Record<string, number> = {};
   const store = RunStore.open(workspace);
   let timings: Record<string, number> = {};
@@ -76,6 +88,7 @@ async function startup(args: string[]): Promise<void> {
   } finally {
     store.close();
     PpoTrainer.prototype.step = step;
+    PpoTrainer.prototype.experience = experience;
   }
   const sec = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
   // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled
@@ -90,6 +103,7 @@ async function startup(args: string[]): Promise<void> {
       imports_s: importedS,
       ...marks,
       generate_s: sec(timings.generate),
+      of_which_experience_s: experienceS,
       target_s: sec(timings.target),
       judge_s: sec(timings.judge),
       naturalness_s: sec(timings.naturalness),
