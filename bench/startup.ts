@@ -56,17 +56,24 @@ async function startup(args: string[]): Promise<void> {
     stepAt ??= sinceStart();
     return step.apply(this, a);
   };
-  // the rollouts' experience forward (policy + reference + value head) runs inside the attacker's generate
+  // the rollouts' experience forward (the reference's; policy + reference + value head when generation did not
+  // return the policy's log-probs and values) runs inside the attacker's generate
   let experienceS = 0;
-  const experience = PpoTrainer.prototype.experience;
-  PpoTrainer.prototype.experience = async function (this: PpoTrainer, ...a: Parameters<typeof experience>) {
-    const t = performance.now();
-    try {
-      return await experience.apply(this, a);
-    } finally {
-      if (stepAt === undefined) experienceS += (performance.now() - t) / 1000;
-    }
+  const timed = <K extends "experience" | "referenceLogprobs">(k: K) => {
+    const f = PpoTrainer.prototype[k] as (...a: unknown[]) => Promise<unknown>;
+    (PpoTrainer.prototype as unknown as Record<K, typeof f>)[k] = async function (this: PpoTrainer, ...a) {
+      const t = performance.now();
+      try {
+        return await f.apply(this, a);
+      } finally {
+        if (stepAt === undefined) experienceS += (performance.now() - t) / 1000;
+      }
+    };
+    return () => {
+      (PpoTrainer.prototype as unknown as Record<K, typeof f>)[k] = f;
+    };
   };
+  const restore = [timed("experience"), timed("referenceLogprobs")];
   const marks: Record<string, number> = {};
   const store = RunStore.open(workspace);
   let timings: Record<string, number> = {};
@@ -88,7 +95,7 @@ async function startup(args: string[]): Promise<void> {
   } finally {
     store.close();
     PpoTrainer.prototype.step = step;
-    PpoTrainer.prototype.experience = experience;
+    for (const r of restore) r();
   }
   const sec = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
   // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled

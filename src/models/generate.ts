@@ -24,7 +24,12 @@ export interface Generation {
   text: string;
   promptIds: number[];
   ids: number[];
+  /** log-probs of `ids` under the distribution they were sampled from (temperature, top-k, top-p) */
   logprobs: number[];
+  /** log-probs of `ids` under the model's full softmax at temperature 1 (what a forward over prompt + ids gives) */
+  modelLogprobs?: number[];
+  /** the value head's estimate before each of `ids` (a policy with a value head) */
+  values?: number[];
   finishReason: "eos" | "stop" | "length";
 }
 
@@ -33,11 +38,13 @@ export interface KV {
   v: Float32Array;
 }
 
-/** The next-token logits [B,V] of a graph run, their softmax at the sampling temperature and log-sum-exp [B]. */
+/** The next-token logits [B,V] of a graph run, their softmax at the sampling temperature, the logits'
+ *  log-sum-exp [B] and, for a policy with a value head, each row's value [B]. */
 export interface StepLogits {
   logits: Float32Array;
   probs: Float32Array;
   logZ: Float32Array;
+  values?: Float32Array;
 }
 
 /** Per generation: the LoRA scale (0 = reference policy) and the temperature the probabilities are taken at. */
@@ -144,6 +151,7 @@ export async function generateBatch(
     promptIds: p,
     ids: [],
     logprobs: [],
+    modelLogprobs: [],
     finishReason: "length",
   }));
   const done = new Array<boolean>(B).fill(false);
@@ -178,7 +186,7 @@ export async function generateBatch(
 
   for (let step = 0; ; step++) {
     const slot = Tp + step; // where this step's token goes
-    const { logits, probs, logZ } = next;
+    const { logits, probs, logZ, values } = next;
     opts.onLogits?.(step, logits);
     const picked = new BigInt64Array(B).fill(BigInt(tokenizer.padId));
     for (let b = 0; b < B; b++) {
@@ -191,6 +199,11 @@ export async function generateBatch(
       const g = out[b]!;
       g.ids.push(tok);
       g.logprobs.push(logprob);
+      g.modelLogprobs!.push(row[tok]! - logZ[b]!);
+      if (values) {
+        g.values ??= [];
+        g.values.push(values[b]!);
+      }
       picked[b] = BigInt(tok);
       if (eos.has(tok)) {
         g.finishReason = "eos";

@@ -1,7 +1,8 @@
 // The three generation graphs of a policy (see generate.ts): prompt prefill returning the KV cache, one decode
 // step against a static cache fed as inputs, and a full forward (no cache). Each is cached per shape bucket.
 // Beside the next-token logits each returns their softmax at the sampling temperature and their log-sum-exp,
-// which onnxruntime computes vectorised in a few milliseconds where JavaScript spends ~1 ms a row on exp.
+// which onnxruntime computes vectorised in a few milliseconds where JavaScript spends ~1 ms a row on exp, and
+// (a policy with a value head) the value of each row's state, so that PPO's rollouts need no second forward.
 import { Graph, type Tensor } from "../engine/index.js";
 import { attentionBias } from "./blocks.js";
 import type { KV, StepLogits, StepModel, StepOptions } from "./generate.js";
@@ -24,9 +25,11 @@ export function stepModel(policy: DecoderPolicy): StepModel {
     positionIds: g.input("position_ids", "int64", [B, T]),
     loraScale: g.input("lora_scale", g.floatType, [1]),
   });
-  const outputLogits = (g: Graph, logits: Tensor) => {
+  const outputLogits = (g: Graph, logits: Tensor, hidden: Tensor, reference: boolean) => {
     const B = logits.shape[0]!;
     g.output("logits", logits); // [B,V]
+    // the value head's estimate of this state, for PPO's rollouts (the policy's, never the reference's)
+    if (policy.hasValueHead && !reference) g.output("values", policy.valueHead(g, g.reshape(hidden, [B, d])));
     const invT = g.input("inv_temperature", g.floatType, [1]);
     g.output("probs", g.softmax(g.mul(logits, invT), -1)); // [B,V] at the sampling temperature
     const m = g.max(logits, [-1], true); // [B,1]
@@ -37,6 +40,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
     logits: r.logits!.data as Float32Array,
     probs: r.probs!.data as Float32Array,
     logZ: r.log_z!.data as Float32Array,
+    values: r.values?.data as Float32Array | undefined,
   });
   const outputKV = (g: Graph, present: { k: Tensor; v: Tensor }[]) =>
     present.forEach(({ k, v }, i) => {
@@ -83,7 +87,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
         const m = g.input("attention_mask", "int64", [B, T]);
         const { hidden, present } = policy.forward(g, { ...inp, bias: attentionBias(g, m, T), reference });
         const last = g.slice(g.reshape(hidden, [B, T, d]), [T - 1], [T], [1]); // [B,1,d]
-        outputLogits(g, g.reshape(policy.lmHead(g, last, { reference }), [B, V])); // [B,V]
+        outputLogits(g, g.reshape(policy.lmHead(g, last, { reference }), [B, V]), last, reference); // [B,V]
         outputKV(g, present); // [B,KV,T,hd] each
         return g;
       };
@@ -111,7 +115,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
           past: pastKV,
           reference,
         });
-        outputLogits(g, policy.lmHead(g, hidden, { reference })); // [B,V]
+        outputLogits(g, policy.lmHead(g, hidden, { reference }), hidden, reference); // [B,V]
         outputKV(g, present); // [B,KV,1,hd] each
         return g;
       };
@@ -138,7 +142,7 @@ export function stepModel(policy: DecoderPolicy): StepModel {
         const atIdx = g.input("at", "int64", [B, 1, d]);
         const { hidden } = policy.forward(g, { ...inp, bias: attentionBias(g, m, S), reference });
         const row = g.gatherElements(g.reshape(hidden, [B, S, d]), atIdx, 1); // [B,1,d]
-        outputLogits(g, g.reshape(policy.lmHead(g, row, { reference }), [B, V])); // [B,V]
+        outputLogits(g, g.reshape(policy.lmHead(g, row, { reference }), [B, V]), row, reference); // [B,V]
         return g;
       };
       const feeds = {

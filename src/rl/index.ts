@@ -21,7 +21,13 @@ export {
   makeKlController,
 } from "./kl-controller.js";
 export { activationElements, autoMicroBatchBudget, microBatchRows } from "./micro-batch.js";
-export { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
+export {
+  buildExperienceGraph,
+  buildReferenceGraph,
+  buildTrainGraph,
+  modelInputs,
+  type PackedShape,
+} from "./ppo-graphs.js";
 export {
   defaultPpoLossConfig,
   type PpoLossConfig,

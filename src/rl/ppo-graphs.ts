@@ -6,7 +6,10 @@ import { type PpoLossConfig, ppoLoss, ppoStatNames, tokenLogprobs } from "./ppo-
 // The two compiled PPO graphs over a packed [B, T] batch (see batch.ts). Feeds: input_ids, attention_mask,
 // position_ids [B,T] int64, labels [B,R] int64 (the response ids), plus every policy param by name.
 
-function modelInputs(g: Graph, b: PackedBatch) {
+/** The [B, T] shape of a packed batch, all that its graphs need. */
+export type PackedShape = Pick<PackedBatch, "B" | "P" | "R" | "T">;
+
+export function modelInputs(g: Graph, b: PackedShape) {
   return {
     ids: g.input("input_ids", "int64", [b.B, b.T]),
     attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
@@ -15,7 +18,7 @@ function modelInputs(g: Graph, b: PackedBatch) {
 }
 
 /** hidden [B,T,d] -> response positions [B,R,d]: position P-1+t predicts response token t (and holds V(s_t)). */
-function responseHidden(g: Graph, h: Tensor, b: PackedBatch): Tensor {
+function responseHidden(g: Graph, h: Tensor, b: PackedShape): Tensor {
   return g.slice(h, [b.P - 1], [b.P - 1 + b.R], [1]);
 }
 
@@ -28,9 +31,29 @@ export function buildExperienceGraph(policy: Policy, b: PackedBatch): Graph {
   const h = responseHidden(g, policy.hidden(g, inp), b); // [B,R,d]
   g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h), labels)); // [B,R]
   g.output("values", policy.valueHead(g, h)); // [B,R]
+  outputReference(g, policy, b, inp, labels);
+  return g;
+}
+
+/** Outputs ref_logprobs [B,R]: the reference forward alone (PPO rollouts whose policy log-probs and values came
+ *  from generation, whose decoding graphs return both; GFlowNet's reference likelihood). */
+export function buildReferenceGraph(policy: Policy, b: PackedShape): Graph {
+  const g = new Graph();
+  const inp = modelInputs(g, b);
+  outputReference(g, policy, b, inp, g.input("labels", "int64", [b.B, b.R]));
+  return g;
+}
+
+/** ref_logprobs [B,R]: the reference policy's log-probs of the response tokens. */
+function outputReference(
+  g: Graph,
+  policy: Policy,
+  b: PackedShape,
+  inp: ReturnType<typeof modelInputs>,
+  labels: Tensor,
+): void {
   const hRef = responseHidden(g, policy.hidden(g, { ...inp, reference: true }), b); // [B,R,d]
   g.output("ref_logprobs", tokenLogprobs(g, policy.lmHead(g, hRef, { reference: true }), labels)); // [B,R]
-  return g;
 }
 
 /** Extra feeds old_logprobs, old_values, advantages, returns, mask [B,R] float32, and the loss's

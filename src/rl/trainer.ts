@@ -1,4 +1,4 @@
-import { AdamW, clipGradNorm, SessionCache } from "../engine/index.js";
+import { AdamW, clipGradNorm, type Graph, SessionCache } from "../engine/index.js";
 import type { GenerateOptions, Generation, Policy } from "../models/index.js";
 import { Rng } from "../util/rng.js";
 import {
@@ -19,7 +19,7 @@ import {
   makeKlController,
 } from "./kl-controller.js";
 import { accumulate, microBatchRows, type PpoChunkStats } from "./micro-batch.js";
-import { buildExperienceGraph, buildTrainGraph } from "./ppo-graphs.js";
+import { buildExperienceGraph, buildReferenceGraph, buildTrainGraph } from "./ppo-graphs.js";
 import { type PpoStatName, ppoStatNames } from "./ppo-loss.js";
 import { klAndEntropySums, tokenRewards } from "./rewards.js";
 
@@ -129,8 +129,9 @@ export class PpoTrainer {
   }
 
   // ---------------------------------------------------------------- rollouts
-  /** Samples one response per seed prompt (in chunks of chunkSize), then runs the experience graph once per
-   *  minibatch for policy log-probs, reference log-probs and values at the response positions. */
+  /** Samples one response per seed prompt (in chunks of chunkSize); generation returns the policy log-probs and
+   *  values of the sampled tokens, so only the reference forward runs, once per minibatch (the whole experience
+   *  graph when the policy has no value head). */
   async rollout(
     seedPrompts: readonly (string | number[])[],
     genOpts: GenerateOptions,
@@ -159,10 +160,17 @@ export class PpoTrainer {
         promptIds: g.promptIds.length > 0 ? g.promptIds : [start],
         responseIds: g.ids,
       }));
-      const exp = await this.experience(pairs);
+      // the decoding graphs returned the policy's log-probs and values of every sampled token: only the
+      // reference needs a forward (the experience graph, policy forward included, stays for other callers)
+      const fromGeneration = part.every((g) => g.modelLogprobs && g.values);
+      const exp = fromGeneration
+        ? { ...(await this.referenceLogprobs(pairs)), logprobs: null, values: null }
+        : await this.experience(pairs);
       part.forEach((g, j) => {
         const L = g.ids.length;
-        const logprobs = rowSlice(exp.logprobs, exp.R, j, L);
+        const logprobs = exp.logprobs
+          ? rowSlice(exp.logprobs, exp.R, j, L)
+          : Float64Array.from(g.modelLogprobs!);
         const refLogprobs = rowSlice(exp.refLogprobs, exp.R, j, L);
         const { kl, entropy } = klAndEntropySums(logprobs, refLogprobs);
         rollouts.push({
@@ -173,7 +181,7 @@ export class PpoTrainer {
           finishReason: g.finishReason,
           logprobs,
           refLogprobs,
-          values: rowSlice(exp.values, exp.R, j, L),
+          values: exp.values ? rowSlice(exp.values, exp.R, j, L) : Float64Array.from(g.values!),
           sampleLogprobs: g.logprobs,
           kl,
           entropy,
@@ -187,22 +195,36 @@ export class PpoTrainer {
   async experience(
     pairs: { promptIds: number[]; responseIds: number[] }[],
   ): Promise<{ logprobs: Float32Array; refLogprobs: Float32Array; values: Float32Array; R: number }> {
+    const { r, R } = await this.runPacked("ppo-exp", buildExperienceGraph, pairs);
+    return {
+      logprobs: r.logprobs!.data as Float32Array,
+      refLogprobs: r.ref_logprobs!.data as Float32Array,
+      values: r.values!.data as Float32Array,
+      R,
+    };
+  }
+
+  /** Reference log-probs [B,R] alone (the experience graph's reference half). */
+  async referenceLogprobs(
+    pairs: { promptIds: number[]; responseIds: number[] }[],
+  ): Promise<{ refLogprobs: Float32Array; R: number }> {
+    const { r, R } = await this.runPacked("ppo-ref", buildReferenceGraph, pairs);
+    return { refLogprobs: r.ref_logprobs!.data as Float32Array, R };
+  }
+
+  private async runPacked(
+    kind: string,
+    build: (policy: Policy, b: PackedBatch) => Graph,
+    pairs: { promptIds: number[]; responseIds: number[] }[],
+  ) {
     const c = this.config;
     const b = packBatch(pairs, {
       padId: this.policy.tokenizer.padId,
       bucket: c.bucket,
       responseBucket: c.responseBucket,
     });
-    const session = await this.sessions.get(`ppo-exp:b${b.B}:p${b.P}:r${b.R}`, () =>
-      buildExperienceGraph(this.policy, b),
-    );
-    const r = await session.run(this.feeds(session.inputNames, b, {}));
-    return {
-      logprobs: r.logprobs!.data as Float32Array,
-      refLogprobs: r.ref_logprobs!.data as Float32Array,
-      values: r.values!.data as Float32Array,
-      R: b.R,
-    };
+    const session = await this.sessions.get(`${kind}:b${b.B}:p${b.P}:r${b.R}`, () => build(this.policy, b));
+    return { r: await session.run(this.feeds(session.inputNames, b, {})), R: b.R };
   }
 
   // ---------------------------------------------------------------- PPO update

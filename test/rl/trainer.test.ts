@@ -39,24 +39,44 @@ for (const [model, trainable] of [
   [LLAMA, { kind: "top", k: 1 }],
 ] as [string, Trainable][]) {
   const name = model.split("/").filter(Boolean).at(-1);
-  test(`${name} ${trainable.kind}: reference == policy before any update; experience log-probs == sampling log-probs`, async () => {
+  test(`${name} ${trainable.kind}: reference == policy before any update; rollout log-probs and values == the experience forward's`, async () => {
     const { trainer, close } = await setup(trainable, {}, model);
     try {
       const { rollouts } = await trainer.rollout(prompts(16), GEN);
-      for (const r of rollouts) {
-        assert.equal(r.logprobs.length, r.responseIds.length);
-        // LoRA B starts at zero / the top block starts at its loaded value: the reference is the same model
+      // the rollouts' policy log-probs and values come from generate()'s KV-cache decoding graphs (left padded
+      // to another width); the experience graph is an independent full forward over prompt + response
+      const exp = await trainer.experience(
+        rollouts.map((r) => ({ promptIds: r.promptIds, responseIds: r.responseIds })),
+      );
+      rollouts.forEach((r, b) => {
+        const L = r.responseIds.length;
+        assert.equal(r.logprobs.length, L);
+        const forward = (x: Float32Array) => x.subarray(b * exp.R, b * exp.R + L);
         assert.ok(
-          maxAbsDiff(r.logprobs, r.refLogprobs) < 1e-6,
+          maxAbsDiff(r.logprobs, forward(exp.logprobs)) < 1e-5,
+          `logp vs forward ${maxAbsDiff(r.logprobs, forward(exp.logprobs))}`,
+        );
+        assert.ok(
+          maxAbsDiff(r.values, forward(exp.values)) < 1e-5,
+          `values vs forward ${maxAbsDiff(r.values, forward(exp.values))}`,
+        );
+        // LoRA B starts at zero / the top block starts at its loaded value: the reference is the same model
+        // (same forward: equal to float32 rounding)
+        assert.ok(
+          maxAbsDiff(forward(exp.logprobs), forward(exp.refLogprobs)) < 1e-6,
+          `forward logp vs ref ${maxAbsDiff(forward(exp.logprobs), forward(exp.refLogprobs))}`,
+        );
+        assert.ok(
+          maxAbsDiff(r.logprobs, r.refLogprobs) < 1e-5,
           `logp vs ref ${maxAbsDiff(r.logprobs, r.refLogprobs)}`,
         );
-        // an independent path: generate()'s KV-cache decode graphs, left-padded to another width
+        // at temperature 1 without top-k/top-p the sampling distribution is the model's
         assert.ok(
           maxAbsDiff(r.logprobs, r.sampleLogprobs) < 1e-4,
           `logp vs sampling ${maxAbsDiff(r.logprobs, r.sampleLogprobs)}`,
         );
-        assert.ok(Math.abs(r.kl) < 1e-5);
-      }
+        assert.ok(Math.abs(r.kl) < 1e-4);
+      });
     } finally {
       await close();
     }

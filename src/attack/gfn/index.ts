@@ -12,7 +12,7 @@ export {
   type Schedule,
   scheduled,
 } from "./reward.js";
-export { buildReferenceGraph, buildTbGraph } from "./tb-graph.js";
+export { buildTbGraph } from "./tb-graph.js";
 export {
   GfnTrainer,
   type GfnTrainerConfig,

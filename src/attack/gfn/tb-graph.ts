@@ -8,24 +8,14 @@
 // of the batch mean, 0 on bucket filler rows), and every trainable tensor by name.
 import { Graph, gradients, type Tensor } from "../../engine/index.js";
 import type { Policy } from "../../models/index.js";
-import { type PackedBatch, tokenLogprobs } from "../../rl/index.js";
+import { modelInputs, type PackedBatch, type PackedShape, tokenLogprobs } from "../../rl/index.js";
 import type { LogZHead } from "./log-z.js";
-
-type Shape = Pick<PackedBatch, "B" | "P" | "R" | "T">;
-
-function modelInputs(g: Graph, b: Shape) {
-  return {
-    ids: g.input("input_ids", "int64", [b.B, b.T]),
-    attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
-    positionIds: g.input("position_ids", "int64", [b.B, b.T]),
-  };
-}
 
 /** The names of the loss graph's per-row outputs, [B] each. */
 export const TB_ROW_OUTPUTS = ["log_z", "sum_logpf"] as const;
 
 /** Outputs loss [], log_z [B], sum_logpf [B] and grad.<name> for every policy param and log Z param. */
-export function buildTbGraph(policy: Policy, b: Shape, logZ: LogZHead): Graph {
+export function buildTbGraph(policy: Policy, b: PackedShape, logZ: LogZHead): Graph {
   const g = new Graph();
   const inp = modelInputs(g, b);
   const labels = g.input("labels", "int64", [b.B, b.R]);
@@ -52,17 +42,6 @@ export function buildTbGraph(policy: Policy, b: Shape, logZ: LogZHead): Graph {
   gradients(loss, wrt).forEach((t, i) => {
     g.output(`grad.${names[i]}`, t);
   });
-  return g;
-}
-
-/** Outputs ref_logprobs [B,R]: log p_ref(x_t | z, x_<t) of the frozen initial model (LoRA off). */
-export function buildReferenceGraph(policy: Policy, b: Shape): Graph {
-  const g = new Graph();
-  const inp = modelInputs(g, b);
-  const labels = g.input("labels", "int64", [b.B, b.R]);
-  const h = policy.hidden(g, { ...inp, reference: true }); // [B,T,d]
-  const hx = g.slice(h, [b.P - 1], [b.P - 1 + b.R], [1]); // [B,R,d]
-  g.output("ref_logprobs", tokenLogprobs(g, policy.lmHead(g, hx, { reference: true }), labels));
   return g;
 }
 

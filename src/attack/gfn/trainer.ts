@@ -5,12 +5,12 @@
 // tempered and replayed trajectories train the same objective: at its optimum p_theta(x | z) = R(x | z) / Z(z).
 import { AdamW, clipGradNorm, SessionCache } from "../../engine/index.js";
 import type { GenerateOptions, Generation, Policy } from "../../models/index.js";
-import { type PackedBatch, packBatch, packedFeeds } from "../../rl/index.js";
+import { buildReferenceGraph, type PackedBatch, packBatch, packedFeeds } from "../../rl/index.js";
 import { Rng } from "../../util/rng.js";
 import { LogZHead } from "./log-z.js";
 import { ReplayBuffer, type ReplayBufferState, type ReplaySampling } from "./replay-buffer.js";
 import { type GfnRewardConfig, logReward, type RewardTerms } from "./reward.js";
-import { buildReferenceGraph, buildTbGraph, promptMask } from "./tb-graph.js";
+import { buildTbGraph, promptMask } from "./tb-graph.js";
 
 export interface GfnTrainerConfig {
   reward: GfnRewardConfig;
