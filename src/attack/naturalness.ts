@@ -4,10 +4,9 @@
 // ("Which about landlords. entitled do the such such halfwits.") score far lower, which a model-free
 // gibberish scorer that checks words one at a time misses. Computed for every method, recorded per sample,
 // and a reward term when rewards.naturalness is non-zero (GFlowNet's reward uses the sum, |x| * N(x)).
-import { Graph, SessionCache, type SessionOptions } from "../engine/index.js";
+import { SessionCache, type SessionOptions } from "../engine/index.js";
 import { DecoderPolicy, type Policy } from "../models/index.js";
-import { type PackedBatch, packBatch } from "../rl/batch.js";
-import { tokenLogprobs } from "../rl/index.js";
+import { buildReferenceGraph, packBatch } from "../rl/index.js";
 
 /**
  * Texts per call of a compiled graph. Texts are scored shortest first, so each call pads only to the longest
@@ -20,25 +19,6 @@ export interface NaturalnessScorer {
   /** N(x) per text; null for an empty text (no tokens to score). */
   naturalness(texts: readonly string[]): Promise<(number | null)[]>;
   release(): Promise<void>;
-}
-
-/**
- * One graph: log p_ref(label_t) at the response positions [B,R] of a packed (BOS, x) batch. It is the policy's
- * reference model (`reference: true`: the weights as loaded, LoRA off), so it reads no trainable parameter
- * and runs with its inputs alone.
- */
-function logprobGraph(policy: Policy, b: PackedBatch): Graph {
-  const g = new Graph();
-  const inp = {
-    ids: g.input("input_ids", "int64", [b.B, b.T]),
-    attentionMask: g.input("attention_mask", "int64", [b.B, b.T]),
-    positionIds: g.input("position_ids", "int64", [b.B, b.T]),
-    reference: true,
-  };
-  const labels = g.input("labels", "int64", [b.B, b.R]);
-  const h = g.slice(policy.hidden(g, inp), [b.P - 1], [b.P - 1 + b.R], [1]); // [B,R,d]
-  g.output("logprobs", tokenLogprobs(g, policy.lmHead(g, h, { reference: true }), labels)); // [B,R]
-  return g;
 }
 
 export class ReferenceNaturalness implements NaturalnessScorer {
@@ -89,8 +69,10 @@ export class ReferenceNaturalness implements NaturalnessScorer {
     const bos = this.policy.config.bosTokenId;
     const pairs = xs.map((x) => ({ promptIds: [bos], responseIds: x }));
     const b = packBatch(pairs, { padId: this.policy.tokenizer.padId });
+    // log p_ref(x_t | BOS, x_<t) at the response positions: the reference model as loaded (LoRA off), so the
+    // graph reads no trainable parameter and runs with its inputs alone
     const session = await this.sessions.get(`naturalness:b${b.B}:p${b.P}:r${b.R}`, () =>
-      logprobGraph(this.policy, b),
+      buildReferenceGraph(this.policy, b),
     );
     const r = await session.run({
       input_ids: b.ids,
@@ -98,7 +80,7 @@ export class ReferenceNaturalness implements NaturalnessScorer {
       position_ids: b.positionIds,
       labels: b.labels,
     });
-    const lp = r.logprobs!.data as Float32Array; // [B,R]
+    const lp = r.ref_logprobs!.data as Float32Array; // [B,R]
     return xs.map((x, row) => {
       let sum = 0;
       for (let t = 0; t < x.length; t++) sum += lp[row * b.R + t]!;
