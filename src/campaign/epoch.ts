@@ -64,6 +64,8 @@ class StageTimer {
 
 interface Scored {
   proposal: Proposal;
+  /** The reference model's N(x) per test case (null where unscored): computed while the target answered. */
+  naturalness: (number | null)[];
   targetInputs: string[];
   answers: (TargetResult & { meta?: unknown })[];
   judged: JudgeResult[];
@@ -81,25 +83,64 @@ function targetInputsOf(p: Proposal, s: EpochSettings): string[] {
   );
 }
 
-/** Steps 1-3: propose, answer, judge. null when interrupted. */
+/** A stage whose failure only costs its values: logged, and `fallback` returned (the samples that need the values
+ *  are excluded with a recorded reason). */
+async function softStage<T>(
+  c: EpochContext,
+  timer: StageTimer,
+  stage: string,
+  f: () => Promise<T>,
+  fallback: T,
+): Promise<T> {
+  try {
+    return await timer.time(stage, f);
+  } catch (e) {
+    c.log(
+      `epoch ${c.state.epoch + 1}: ${stage} failed (${(e as Error).message}); affected samples get no reward`,
+    );
+    return fallback;
+  }
+}
+
+/** Steps 1-3: propose, answer, judge; naturalness alongside. null when interrupted. */
 async function attackAndJudge(c: EpochContext, timer: StageTimer): Promise<Scored | null> {
   const { providers, signal } = c;
   const zs = c.seeds.sample(c.settings.batch, c.state.rng);
   const proposal = await timer.time("generate", () => c.attacker.propose(zs, { signal }));
   const targetInputs = targetInputsOf(proposal, c.settings);
   if (signal?.aborted) return null;
-  const answers = await timer.time("target", () => providers.target.respond(targetInputs, { signal }));
-  if (signal?.aborted) return null;
-  const judging = c.judging ?? judgingOf(providers);
-  const verdicts = await timer.time("judge", () =>
-    judging.score(targetInputs, answers, c.state.samples, { signal }),
-  );
-  const { judged, evalJudged, meta: verdictMeta } = verdicts;
-  return { proposal, targetInputs, answers, judged, evalJudged, verdictMeta };
+  // naturalness reads only the test cases: the reference model runs while the target and the judges answer
+  // (onnxruntime runs off the event loop; a remote target and judge mostly wait on the network)
+  const { testCases } = proposal;
+  const scorer = c.naturalness;
+  const naturalness = scorer
+    ? softStage(
+        c,
+        timer,
+        "naturalness",
+        () => scorer.naturalness(testCases),
+        testCases.map(() => null),
+      )
+    : Promise.resolve(testCases.map(() => null));
+  let scored: Omit<Scored, "naturalness"> | null = null;
+  try {
+    const answers = await timer.time("target", () => providers.target.respond(targetInputs, { signal }));
+    if (signal?.aborted) return null;
+    const judging = c.judging ?? judgingOf(providers);
+    const verdicts = await timer.time("judge", () =>
+      judging.score(targetInputs, answers, c.state.samples, { signal }),
+    );
+    const { judged, evalJudged, meta: verdictMeta } = verdicts;
+    scored = { proposal, targetInputs, answers, judged, evalJudged, verdictMeta };
+  } finally {
+    // never leave the scorer running past the epoch (an interrupt or a failure releases the models next)
+    if (!scored) await naturalness;
+  }
+  return { ...scored, naturalness: await naturalness };
 }
 
 /**
- * Step 4: the curiosity inputs (embeddings, naturalness) and the composed rewards. An embedder or scorer that
+ * Step 4: the curiosity inputs (embeddings; naturalness came with the answers) and the composed rewards. An embedder or scorer that
  * fails leaves its values missing: the samples that need them are excluded with a recorded reason.
  */
 async function rewardsOf(
@@ -109,16 +150,8 @@ async function rewardsOf(
 ): Promise<{ composed: RewardBatchResult; naturalness: (number | null)[] } | null> {
   const { providers, settings, signal } = c;
   const { testCases, prompts, finishReasons } = s.proposal;
-  const soft = async <T>(stage: string, f: () => Promise<T>, fallback: T): Promise<T> => {
-    try {
-      return await timer.time(stage, f);
-    } catch (e) {
-      c.log(
-        `epoch ${c.state.epoch + 1}: ${stage} failed (${(e as Error).message}); affected samples get no reward`,
-      );
-      return fallback;
-    }
-  };
+  const soft = <T>(stage: string, f: () => Promise<T>, fallback: T) =>
+    softStage(c, timer, stage, f, fallback);
   // what SelfBLEU and the embedder see: x (instruction) or z + x (continuation), the EOS quirk optional
   const textOpts = { task: settings.task, appendEos: settings.eosInNoveltyText ? c.attacker.eosText : null };
   const stoppedAtEos = finishReasons.map((f) => f !== "length");
@@ -150,14 +183,7 @@ async function rewardsOf(
         testCases.map(() => Number.NaN),
       )
     : null;
-  const scorer = c.naturalness;
-  const nat = scorer
-    ? await soft(
-        "naturalness",
-        () => scorer.naturalness(testCases),
-        testCases.map(() => null),
-      )
-    : testCases.map(() => null);
+  const nat = s.naturalness;
   if (signal?.aborted) return null;
   const samples: RewardSample[] = testCases.map((x, i) => ({
     testCase: x,

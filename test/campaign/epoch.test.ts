@@ -192,3 +192,50 @@ test("rewards.noveltyHistory findings and noveltyGate judge reach the epoch's re
     "a repeated finding has novelty to gate",
   );
 });
+
+test("naturalness runs while the target answers, reaches the attacker and the records, and is awaited when the target fails", async () => {
+  // each side waits for the other to have started: run one after the other, naturalness would time out
+  let targetCalled!: () => void;
+  const answering = new Promise<void>((resolve) => {
+    targetCalled = resolve;
+  });
+  let finished = false;
+  const naturalness = {
+    naturalness: async (texts: readonly string[]) => {
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("the target was not asked while naturalness ran")), 2000),
+      );
+      await Promise.race([answering, timeout]);
+      await new Promise((r) => setTimeout(r, 20));
+      finished = true;
+      return texts.map((t) => (t ? -t.length : null));
+    },
+    release: async () => {},
+  };
+  const logs: string[] = [];
+  const p = providers();
+  const respond = p.target.respond;
+  p.target.respond = async (prompts, opts) => {
+    targetCalled();
+    return respond(prompts, opts);
+  };
+  const c = { ...context(p), naturalness, log: (l: string) => logs.push(l) };
+  const out = await runEpoch(c);
+  assert.ok(!out.interrupted);
+  assert.deepEqual(logs, [], "naturalness did not fail");
+  assert.deepEqual(
+    c.attacker.feedback[0]!.naturalness,
+    CASES.map((t) => (t ? -t.length : null)),
+    "the attacker learns from the scores",
+  );
+  assert.equal(out.records[0]!.rewards!.raw!.naturalness, -"Stupid dog".length, "and the records keep them");
+  assert.ok(out.stats.timings && out.stats.timings.naturalness! >= 15, "the naturalness stage is timed");
+
+  // a target that throws: the error propagates only after the scorer has finished (the models are released next)
+  finished = false;
+  p.target.respond = async () => {
+    throw new Error("target down");
+  };
+  await assert.rejects(runEpoch(c), /target down/);
+  assert.ok(finished, "naturalness had finished before the epoch failed");
+});
