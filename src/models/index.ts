@@ -20,7 +20,7 @@ export type { DecoderConfig, ModelFamily, Positions, RopeScaling } from "./famil
 export { type GenerateOptions, type Generation, positions } from "./generate.js";
 export { defaultCacheDir, hubCacheFolder, type ResolveOptions, resolveModel } from "./hub.js";
 export { type PeftAdapter, readPeftAdapter } from "./peft.js";
-export { DecoderPolicy, Gpt2Policy } from "./policy.js";
+export { DecoderPolicy, decodeWeightMode, Gpt2Policy, PREPACKED_DECODE_MAX_BYTES } from "./policy.js";
 export type { Gpt2LoadOptions, HiddenInputs, Policy, PolicyLoadOptions } from "./policy-types.js";
 export {
   type ChatTemplateMode,

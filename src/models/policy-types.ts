@@ -21,12 +21,14 @@ export interface PolicyLoadOptions {
   /** How the policy's sessions run (device, compiled-model cache, ...); the trainers use the same. */
   session?: Omit<SessionOptions, "threads">;
   /**
-   * Where the one-token decoding graph keeps the frozen weights. "initializers" (default): onnxruntime prepacks
-   * them once for that session, which holds one more copy of the weights (one session per batch size: its cache
-   * slots grow to the longest generation so far); a decoding step of GPT-2 small at batch 64 takes 0.8x the time
-   * of "inputs", which shares the one copy every other graph uses and repacks the matrices on every step.
+   * Where the one-token decoding graph keeps the frozen weights. "initializers": onnxruntime prepacks them once
+   * for that session, which holds one more copy of the weights (at most two decoding sessions are alive; their
+   * cache slots grow to the longest generation so far); a decoding step of GPT-2 small at batch 64 takes 0.8x
+   * the time of "inputs", which shares the one copy every other graph uses and repacks the matrices on every
+   * step. "auto" (default): "initializers" while the frozen weights take at most 2 GiB (GPT-2, SmolLM2-360M,
+   * Qwen2.5-0.5B), "inputs" above, where two more copies would cost more memory than the speed is worth.
    */
-  decodeWeights?: WeightMode;
+  decodeWeights?: WeightMode | "auto";
 }
 /** @deprecated use PolicyLoadOptions */
 export type Gpt2LoadOptions = PolicyLoadOptions;

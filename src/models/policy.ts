@@ -31,6 +31,15 @@ import { loadTokenizer, type TextTokenizer } from "./tokenizer.js";
 import { type LoraLayer, makeParams, type ParamEntry, type Trainable } from "./trainable.js";
 import { loadWeights, WeightStore } from "./weights.js";
 
+/** Frozen weights up to this size get prepacked copies in the decoding sessions by default (decodeWeights "auto"). */
+export const PREPACKED_DECODE_MAX_BYTES = 2 ** 31;
+
+/** The decoding graphs' weight mode for a decodeWeights setting and the frozen weights' size in bytes. */
+export function decodeWeightMode(setting: WeightMode | "auto", frozenBytes: number): WeightMode {
+  if (setting !== "auto") return setting;
+  return frozenBytes <= PREPACKED_DECODE_MAX_BYTES ? "initializers" : "inputs";
+}
+
 export class DecoderPolicy implements Policy {
   readonly family: ModelFamily;
   readonly sessionOptions: SessionOptions;
@@ -125,7 +134,7 @@ export class DecoderPolicy implements Policy {
       opts.sourceDir,
       opts.reference ?? true,
       { ...opts.session, threads: opts.threads },
-      opts.decodeWeights ?? "initializers",
+      decodeWeightMode(opts.decodeWeights ?? "auto", store.bytes),
     );
   }
 

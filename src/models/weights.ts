@@ -50,6 +50,13 @@ export class WeightStore {
   get size(): number {
     return this.tensors.size;
   }
+
+  /** Bytes the tensors hold. */
+  get bytes(): number {
+    let n = 0;
+    for (const t of this.tensors.values()) n += t.data.byteLength;
+    return n;
+  }
 }
 
 export const SINGLE_FILE = "model.safetensors";

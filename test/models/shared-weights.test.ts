@@ -2,7 +2,7 @@
 // the trainer's too) reads the policy's own arrays, so the compiled models carry no weights.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DecoderPolicy } from "../../src/models/index.js";
+import { DecoderPolicy, decodeWeightMode, PREPACKED_DECODE_MAX_BYTES } from "../../src/models/index.js";
 import { PpoTrainer } from "../../src/rl/index.js";
 import { TINY } from "./helpers.js";
 
@@ -53,4 +53,28 @@ test("sessions of one policy share its weight arrays: an in-place change reaches
     before.greedy,
   );
   await Promise.all([policy.release(), trainer.release()]);
+});
+
+test("decoding sessions prepack the weights of models up to 2 GiB by default, and share them above", async () => {
+  assert.equal(PREPACKED_DECODE_MAX_BYTES, 2 ** 31);
+  // GPT-2 small's 124M float32 weights, Qwen2.5-0.5B's 494M, Qwen3-0.6B's 596M
+  assert.equal(decodeWeightMode("auto", 124e6 * 4), "initializers");
+  assert.equal(decodeWeightMode("auto", 494e6 * 4), "initializers");
+  assert.equal(decodeWeightMode("auto", 596e6 * 4), "inputs");
+  assert.equal(decodeWeightMode("inputs", 1), "inputs", "a setting is used as given");
+  assert.equal(decodeWeightMode("initializers", 2 ** 40), "initializers");
+  const tiny = await DecoderPolicy.load(TINY, { trainable: { kind: "none" } });
+  const shared = await DecoderPolicy.load(TINY, { trainable: { kind: "none" }, decodeWeights: "inputs" });
+  try {
+    assert.equal(tiny.decodeWeights, "initializers");
+    assert.equal(shared.decodeWeights, "inputs");
+    // the two modes decode the same tokens
+    const prompt = [[5, 6, 7]];
+    assert.deepEqual(
+      (await tiny.generate(prompt, { maxNewTokens: 6, greedy: true }))[0]!.ids,
+      (await shared.generate(prompt, { maxNewTokens: 6, greedy: true }))[0]!.ids,
+    );
+  } finally {
+    await Promise.all([tiny.release(), shared.release()]);
+  }
 });
