@@ -32,7 +32,7 @@ import { type LoraLayer, makeParams, type ParamEntry, type Trainable } from "./t
 import { loadWeights, WeightStore } from "./weights.js";
 
 /** Frozen weights up to this size get prepacked copies in the decoding sessions by default (decodeWeights "auto"). */
-export const PREPACKED_DECODE_MAX_BYTES = 2 ** 31;
+export const PREPACKED_DECODE_MAX_BYTES = 2 ** 30;
 
 /** The decoding graphs' weight mode for a decodeWeights setting and the frozen weights' size in bytes. */
 export function decodeWeightMode(setting: WeightMode | "auto", frozenBytes: number): WeightMode {

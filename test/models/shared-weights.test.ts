@@ -55,12 +55,13 @@ test("sessions of one policy share its weight arrays: an in-place change reaches
   await Promise.all([policy.release(), trainer.release()]);
 });
 
-test("decoding sessions prepack the weights of models up to 2 GiB by default, and share them above", async () => {
-  assert.equal(PREPACKED_DECODE_MAX_BYTES, 2 ** 31);
-  // GPT-2 small's 124M float32 weights, Qwen2.5-0.5B's 494M, Qwen3-0.6B's 596M
+test("decoding sessions prepack the weights of models up to 1 GiB by default, and share them above", async () => {
+  assert.equal(PREPACKED_DECODE_MAX_BYTES, 2 ** 30);
+  // GPT-2 small's 124M float32 weights, SmolLM2-135M's 135M, SmolLM2-360M's 362M, Qwen2.5-0.5B's 494M
   assert.equal(decodeWeightMode("auto", 124e6 * 4), "initializers");
-  assert.equal(decodeWeightMode("auto", 494e6 * 4), "initializers");
-  assert.equal(decodeWeightMode("auto", 596e6 * 4), "inputs");
+  assert.equal(decodeWeightMode("auto", 135e6 * 4), "initializers");
+  assert.equal(decodeWeightMode("auto", 362e6 * 4), "inputs");
+  assert.equal(decodeWeightMode("auto", 494e6 * 4), "inputs");
   assert.equal(decodeWeightMode("inputs", 1), "inputs", "a setting is used as given");
   assert.equal(decodeWeightMode("initializers", 2 ** 40), "initializers");
   const tiny = await DecoderPolicy.load(TINY, { trainable: { kind: "none" } });
