@@ -24,10 +24,9 @@ export interface Generation {
   text: string;
   promptIds: number[];
   ids: number[];
-  /** log-probs of `ids` under the distribution they were sampled from (temperature, top-k, top-p) */
+  /** log-probs of `ids` under the model's full softmax at temperature 1, whatever the sampling settings (what a
+   *  forward over prompt + ids gives) */
   logprobs: number[];
-  /** log-probs of `ids` under the model's full softmax at temperature 1 (what a forward over prompt + ids gives) */
-  modelLogprobs?: number[];
   /** the value head's estimate before each of `ids` (a policy with a value head) */
   values?: number[];
   finishReason: "eos" | "stop" | "length";
@@ -151,7 +150,6 @@ export async function generateBatch(
     promptIds: p,
     ids: [],
     logprobs: [],
-    modelLogprobs: [],
     finishReason: "length",
   }));
   const done = new Array<boolean>(B).fill(false);
@@ -199,7 +197,6 @@ export async function generateBatch(
       const g = out[b]!;
       g.ids.push(tok);
       g.logprobs.push(logprob);
-      g.modelLogprobs!.push(row[tok]! - logZ[b]!);
       if (values) {
         g.values ??= [];
         g.values.push(values[b]!);

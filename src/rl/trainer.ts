@@ -33,7 +33,8 @@ export interface Rollout {
   logprobs: Float64Array; // [L] log pi(a_t), from the experience graph
   refLogprobs: Float64Array; // [L] log pi_ref(a_t)
   values: Float64Array; // [L] V(s_t), the value of the state before token t
-  /** [L] log-probs reported by generate() while sampling (a cross-check of the experience graph). */
+  /** [L] log-probs reported by generate() while sampling: `logprobs` itself when the policy has a value head
+   *  (rollout() takes both from generation), else a cross-check of the experience graph's. */
   sampleLogprobs: number[];
   /** Summed over the response: log pi - log pi_ref (the KL term's estimator) and -log pi (sampled-token entropy). */
   kl: number;
@@ -162,15 +163,13 @@ export class PpoTrainer {
       }));
       // the decoding graphs returned the policy's log-probs and values of every sampled token: only the
       // reference needs a forward (the experience graph, policy forward included, stays for other callers)
-      const fromGeneration = part.every((g) => g.modelLogprobs && g.values);
+      const fromGeneration = part.every((g) => g.values);
       const exp = fromGeneration
         ? { ...(await this.referenceLogprobs(pairs)), logprobs: null, values: null }
         : await this.experience(pairs);
       part.forEach((g, j) => {
         const L = g.ids.length;
-        const logprobs = exp.logprobs
-          ? rowSlice(exp.logprobs, exp.R, j, L)
-          : Float64Array.from(g.modelLogprobs!);
+        const logprobs = exp.logprobs ? rowSlice(exp.logprobs, exp.R, j, L) : Float64Array.from(g.logprobs);
         const refLogprobs = rowSlice(exp.refLogprobs, exp.R, j, L);
         const { kl, entropy } = klAndEntropySums(logprobs, refLogprobs);
         rollouts.push({

@@ -70,11 +70,6 @@ for (const [model, trainable] of [
           maxAbsDiff(r.logprobs, r.refLogprobs) < 1e-5,
           `logp vs ref ${maxAbsDiff(r.logprobs, r.refLogprobs)}`,
         );
-        // at temperature 1 without top-k/top-p the sampling distribution is the model's
-        assert.ok(
-          maxAbsDiff(r.logprobs, r.sampleLogprobs) < 1e-4,
-          `logp vs sampling ${maxAbsDiff(r.logprobs, r.sampleLogprobs)}`,
-        );
         assert.ok(Math.abs(r.kl) < 1e-4);
       });
     } finally {
