@@ -106,7 +106,6 @@ async function ppoStep(args: string[]): Promise<void> {
       logprobs,
       refLogprobs,
       values: row(exp.values),
-      sampleLogprobs: [...logprobs],
       kl: logprobs.reduce((a, x, t) => a + x - refLogprobs[t]!, 0),
       entropy: -logprobs.reduce((a, x) => a + x, 0),
     };

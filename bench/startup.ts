@@ -56,24 +56,21 @@ async function startup(args: string[]): Promise<void> {
     stepAt ??= sinceStart();
     return step.apply(this, a);
   };
-  // the rollouts' experience forward (the reference's; policy + reference + value head when generation did not
-  // return the policy's log-probs and values) runs inside the attacker's generate
+  // the rollouts' experience forward (the reference's: generation returned the policy's log-probs and values)
+  // runs inside the attacker's generate
   let experienceS = 0;
-  const timed = <K extends "experience" | "referenceLogprobs">(k: K) => {
-    const f = PpoTrainer.prototype[k] as (...a: unknown[]) => Promise<unknown>;
-    (PpoTrainer.prototype as unknown as Record<K, typeof f>)[k] = async function (this: PpoTrainer, ...a) {
-      const t = performance.now();
-      try {
-        return await f.apply(this, a);
-      } finally {
-        if (stepAt === undefined) experienceS += (performance.now() - t) / 1000;
-      }
-    };
-    return () => {
-      (PpoTrainer.prototype as unknown as Record<K, typeof f>)[k] = f;
-    };
+  const reference = PpoTrainer.prototype.referenceLogprobs;
+  PpoTrainer.prototype.referenceLogprobs = async function (
+    this: PpoTrainer,
+    ...a: Parameters<typeof reference>
+  ) {
+    const t = performance.now();
+    try {
+      return await reference.apply(this, a);
+    } finally {
+      if (stepAt === undefined) experienceS += (performance.now() - t) / 1000;
+    }
   };
-  const restore = [timed("experience"), timed("referenceLogprobs")];
   const marks: Record<string, number> = {};
   const store = RunStore.open(workspace);
   let timings: Record<string, number> = {};
@@ -95,7 +92,7 @@ async function startup(args: string[]): Promise<void> {
   } finally {
     store.close();
     PpoTrainer.prototype.step = step;
-    for (const r of restore) r();
+    PpoTrainer.prototype.referenceLogprobs = reference;
   }
   const sec = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
   // naturalness re-encodes each test case: its cost follows these lengths, not the 20 tokens sampled

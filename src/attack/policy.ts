@@ -2,7 +2,7 @@
 // PPO trainer, the smaller `SamplingPolicy` for attackers that only sample. This file is the one place that
 // names the concrete policy class.
 import type { CurioConfig } from "../config/index.js";
-import { compileCacheDir } from "../engine/index.js";
+import { compileCacheDir, type SessionOptions } from "../engine/index.js";
 import {
   DecoderPolicy,
   type GenerateOptions,
@@ -45,6 +45,12 @@ function modelError(e: unknown): Error {
     : new ConfigError(message, { cause: e });
 }
 
+/** How a campaign's in-process models run: the run's device (checked before the run) and the workspace's
+ *  compiled-model cache. The red team's model, naturalness's reference and the local target and judges share it. */
+export function campaignSessionOptions(config: CurioConfig): Pick<SessionOptions, "device" | "cacheDir"> {
+  return { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) };
+}
+
 export async function loadRedTeamPolicy(
   source: string,
   opts: { config: CurioConfig; valueHead: boolean; seed: number; threads?: number },
@@ -57,8 +63,7 @@ export async function loadRedTeamPolicy(
       valueHead: opts.valueHead,
       seed: opts.seed,
       threads: opts.threads,
-      // the device was checked before the run; compiled graphs are cached under the workspace
-      session: { device: opts.config.device ?? "cpu", cacheDir: compileCacheDir(opts.config.workspace) },
+      session: campaignSessionOptions(opts.config),
     });
   } catch (e) {
     throw modelError(e);

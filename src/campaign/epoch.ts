@@ -140,8 +140,9 @@ async function attackAndJudge(c: EpochContext, timer: StageTimer): Promise<Score
 }
 
 /**
- * Step 4: the curiosity inputs (embeddings; naturalness came with the answers) and the composed rewards. An embedder or scorer that
- * fails leaves its values missing: the samples that need them are excluded with a recorded reason.
+ * Step 4: the curiosity inputs (embeddings; naturalness came with the answers) and the composed rewards. An
+ * embedder or scorer that fails leaves its values missing: the samples that need them are excluded with a
+ * recorded reason.
  */
 async function rewardsOf(
   c: EpochContext,

@@ -3,11 +3,12 @@
 // record and the state, fresh or restored from the last checkpoint.
 import { join } from "node:path";
 import { type NaturalnessScorer, ReferenceNaturalness } from "../attack/naturalness.js";
+import { campaignSessionOptions } from "../attack/policy.js";
 import { createAttacker } from "../attack/registry.js";
 import { redTeamSource } from "../attack/source.js";
 import type { Attacker } from "../attack/types.js";
 import type { CurioConfig } from "../config/index.js";
-import { checkDevice, compileCacheDir } from "../engine/index.js";
+import { checkDevice } from "../engine/index.js";
 import type { RetryNotice } from "../providers/index.js";
 import { changedPaths, type RunStore, restoreCredentials, storedForm } from "../store/index.js";
 import type { EpochStats, RunInfo, RunProbe } from "../store/types.js";
@@ -118,9 +119,8 @@ export async function prepareRun(opts: CampaignOptions, log: (line: string) => v
       secrets: opts.secrets,
       cacheRoot: join(config.workspace, "cache"),
       onRetry: opts.onRetry,
-      // in-process models (local target, guard and classifier judges) run like the red team's: its device and
-      // the workspace's compiled graphs
-      session: { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) },
+      // in-process models (local target, guard and classifier judges) run like the red team's
+      session: campaignSessionOptions(config),
     },
   });
   let attacker: Attacker | null = null;
@@ -179,8 +179,7 @@ async function naturalnessScorer(
   try {
     return await ReferenceNaturalness.load(source, {
       threads: opts.threads,
-      // like the red team's model: the device checked before the run, compiled graphs cached in the workspace
-      session: { device: config.device ?? "cpu", cacheDir: compileCacheDir(config.workspace) },
+      session: campaignSessionOptions(config),
     });
   } catch (e) {
     throw new ConfigError(`naturalness: cannot load the reference model ${source}: ${(e as Error).message}`, {

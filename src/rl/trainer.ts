@@ -33,9 +33,6 @@ export interface Rollout {
   logprobs: Float64Array; // [L] log pi(a_t), from the experience graph
   refLogprobs: Float64Array; // [L] log pi_ref(a_t)
   values: Float64Array; // [L] V(s_t), the value of the state before token t
-  /** [L] log-probs reported by generate() while sampling: `logprobs` itself when the policy has a value head
-   *  (rollout() takes both from generation), else a cross-check of the experience graph's. */
-  sampleLogprobs: number[];
   /** Summed over the response: log pi - log pi_ref (the KL term's estimator) and -log pi (sampled-token entropy). */
   kl: number;
   entropy: number;
@@ -131,8 +128,7 @@ export class PpoTrainer {
 
   // ---------------------------------------------------------------- rollouts
   /** Samples one response per seed prompt (in chunks of chunkSize); generation returns the policy log-probs and
-   *  values of the sampled tokens, so only the reference forward runs, once per minibatch (the whole experience
-   *  graph when the policy has no value head). */
+   *  values of the sampled tokens, so only the reference forward runs, once per minibatch. */
   async rollout(
     seedPrompts: readonly (string | number[])[],
     genOpts: GenerateOptions,
@@ -161,16 +157,15 @@ export class PpoTrainer {
         promptIds: g.promptIds.length > 0 ? g.promptIds : [start],
         responseIds: g.ids,
       }));
-      // the decoding graphs returned the policy's log-probs and values of every sampled token: only the
-      // reference needs a forward (the experience graph, policy forward included, stays for other callers)
-      const fromGeneration = part.every((g) => g.values);
-      const exp = fromGeneration
-        ? { ...(await this.referenceLogprobs(pairs)), logprobs: null, values: null }
-        : await this.experience(pairs);
+      // the decoding graphs that sampled the tokens returned the policy's log-probs and values: only the
+      // reference needs a forward
+      const ref = await this.referenceLogprobs(pairs);
       part.forEach((g, j) => {
         const L = g.ids.length;
-        const logprobs = exp.logprobs ? rowSlice(exp.logprobs, exp.R, j, L) : Float64Array.from(g.logprobs);
-        const refLogprobs = rowSlice(exp.refLogprobs, exp.R, j, L);
+        if (g.values?.length !== L)
+          throw new Error("PpoTrainer.rollout: generate() returned no values (the policy has no value head)");
+        const logprobs = Float64Array.from(g.logprobs);
+        const refLogprobs = rowSlice(ref.refLogprobs, ref.R, j, L);
         const { kl, entropy } = klAndEntropySums(logprobs, refLogprobs);
         rollouts.push({
           prompt: seedPrompts[i + j]!,
@@ -180,8 +175,7 @@ export class PpoTrainer {
           finishReason: g.finishReason,
           logprobs,
           refLogprobs,
-          values: exp.values ? rowSlice(exp.values, exp.R, j, L) : Float64Array.from(g.values!),
-          sampleLogprobs: g.logprobs,
+          values: Float64Array.from(g.values),
           kl,
           entropy,
         });
